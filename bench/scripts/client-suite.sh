@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The client footprint figures of docs/benchmarks.md: the lean kds binary
+# in a 120x40 pty against a fresh server holding 200 tickets, RUNS times
+# (default 3), then the medians. Results go to OUT.
+#
+#   cargo build --release -p kds-server -p kds-bench
+#   bench/scripts/client-suite.sh [RUNS] [OUT]
+#
+# It builds the lean client itself and measures a copy: any other build of
+# the kds package (cargo bench, cargo build) puts the demo-enabled binary,
+# twice the size, at the same path.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+runs="${1:-3}"
+out="${2:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$out"
+cargo build --release --no-default-features -p kds
+cp target/release/kds "$out/kds-lean"
+for i in $(seq "$runs"); do
+  echo "== footprint, run $i" >&2
+  bench/scripts/with-server.sh target/release/kds-footprint --kds "$out/kds-lean" \
+    --url '{url}' --orders 200 --cols 120 --rows 40 --idle 60s --json >"$out/footprint-$i.json"
+  sleep 2
+done
+python3 bench/scripts/median.py "$out"/footprint-*.json

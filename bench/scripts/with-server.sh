@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs a command against a fresh kds-server (release build, new SQLite file,
+# 127.0.0.1 only) and stops the server afterwards. In the command, {url}
+# and {pid} stand for the server's URL and process id:
+#
+#   bench/scripts/with-server.sh target/release/kds-bench --url {url} --server-pid {pid} --clients 10
+#
+# Build first: cargo build --release -p kds-server -p kds-bench
+# KDS_BENCH_SERVER names another server binary (e.g. a patched build).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+port="${KDS_BENCH_PORT:-18080}"
+dir="$(mktemp -d)"
+# 10,000 idle connections need as many descriptors in the server.
+ulimit -n "${KDS_BENCH_NOFILE:-20000}"
+
+# KDS_BENCH_SERVER_CPUS pins the server to those cores (taskset -c), so
+# that a load tool pinned to the others cannot steal its time.
+pin=()
+if [[ -n "${KDS_BENCH_SERVER_CPUS:-}" ]]; then pin=(taskset -c "$KDS_BENCH_SERVER_CPUS"); fi
+"${pin[@]}" "${KDS_BENCH_SERVER:-target/release/kds-server}" --listen "127.0.0.1:$port" \
+  --database "sqlite://$dir/kds.db" --log warn 2>"$dir/server.log" &
+pid=$!
+cleanup() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+# Wait (at most 10 s) for the port to accept connections.
+for _ in $(seq 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+
+args=()
+for arg in "$@"; do
+  arg="${arg//\{url\}/http://127.0.0.1:$port}"
+  args+=("${arg//\{pid\}/$pid}")
+done
+"${args[@]}"

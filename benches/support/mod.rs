@@ -1,0 +1,175 @@
+//! Fixtures shared by the client benchmarks: a model at a fixed instant and
+//! orders shaped like a real kitchen's (one to three items, modifiers, the
+//! odd allergy note), so the measured work is the work a cook's screen does.
+
+// Each benchmark uses its own part of this module.
+#![allow(dead_code)]
+
+use chrono::FixedOffset;
+use kds::keymap::KeyMap;
+use kds::model::{Model, ModelOptions, Thresholds};
+use kds::msg::{Msg, NetEvent};
+use kds::update::update;
+use kds_protocol::{Event, EventKind, Item, Kind, Order, Snapshot, Status, Timestamp};
+
+/// 2026-11-22T18:04:05.000Z: every benchmark starts here.
+pub const T0: i64 = 1_795_370_645_000;
+pub const STATION: &str = "grill";
+
+pub fn at(secs: i64) -> Timestamp {
+    Timestamp::from_millis(T0 + secs * 1000)
+}
+
+/// An empty model of `STATION` on a `cols` x `rows` screen, in UTC.
+pub fn model(cols: u16, rows: u16) -> Model {
+    let options = ModelOptions {
+        station: STATION.to_owned(),
+        thresholds: Thresholds::default(),
+        keymap: KeyMap::default(),
+        bell: false,
+        terminal_id: "bench".to_owned(),
+    };
+    let mut model = Model::new(options, at(0));
+    model.set_utc_offset(FixedOffset::east_opt(0).expect("zero is a valid offset"));
+    update(&mut model, Msg::Resize(cols, rows));
+    model
+}
+
+const MENU: [(&str, &[&str]); 8] = [
+    ("Cheeseburger", &["no onion", "extra pickles"]),
+    ("Fries", &[]),
+    ("Caesar salad", &["dressing on the side"]),
+    ("Margherita pizza", &["gluten-free base"]),
+    ("Grilled salmon", &["medium", "no butter"]),
+    ("Chicken wings", &["hot sauce"]),
+    ("Veggie wrap", &[]),
+    ("Lemonade", &[]),
+];
+
+/// Order number `n` of `STATION`, in `status` since `age` seconds before T0.
+pub fn order(n: i64, status: Status, age: i64) -> Order {
+    let k = n as usize;
+    let items = (0..=k % 3)
+        .map(|i| {
+            let (name, modifiers) = MENU[(k + i * 3) % MENU.len()];
+            Item {
+                name: name.to_owned(),
+                qty: 1 + ((k + i) % 3) as u8,
+                modifiers: modifiers.iter().map(|&m| m.to_owned()).collect(),
+                notes: (i == 1 && k.is_multiple_of(4)).then(|| "well done".to_owned()),
+            }
+        })
+        .collect();
+    Order {
+        id: format!("order-{n:06}"),
+        number: n,
+        station: STATION.parse().expect("a valid station"),
+        status,
+        items,
+        notes: k
+            .is_multiple_of(7)
+            .then(|| "NUT ALLERGY, no sesame".to_owned()),
+        kind: [Kind::DineIn, Kind::Takeout, Kind::Delivery][k % 3],
+        table: k.is_multiple_of(3).then(|| format!("{}", 1 + k % 24)),
+        customer: (!k.is_multiple_of(3)).then(|| format!("Guest {n}")),
+        rush: k.is_multiple_of(11),
+        created_at: at(-age - 30),
+        updated_at: at(-age),
+        status_at: at(-age),
+        version: 1,
+    }
+}
+
+/// `n` active orders as a busy board holds them: half pending, the rest
+/// preparing or ready, their ages spread over the last twenty minutes.
+pub fn board(n: usize) -> Vec<Order> {
+    (0..n)
+        .map(|i| {
+            let status = match i % 10 {
+                0..=4 => Status::Pending,
+                5..=7 => Status::Preparing,
+                _ => Status::Ready,
+            };
+            let age = 1200 - (i as i64 * 1200 / n.max(1) as i64);
+            order(i as i64 + 1, status, age)
+        })
+        .collect()
+}
+
+pub fn snapshot(seq: i64, orders: Vec<Order>) -> Msg {
+    Msg::Net(NetEvent::Snapshot {
+        snapshot: Snapshot {
+            seq,
+            orders,
+            recent: Vec::new(),
+        },
+        at: at(0),
+    })
+}
+
+pub fn events(list: Vec<Event>) -> Msg {
+    Msg::Net(NetEvent::Events {
+        events: list,
+        at: at(0),
+    })
+}
+
+/// A model of `STATION` holding `board(n)`.
+pub fn loaded(n: usize, cols: u16, rows: u16) -> Model {
+    let mut model = model(cols, rows);
+    update(&mut model, snapshot(n as i64, board(n)));
+    model
+}
+
+/// The same order one status further along, `secs` after T0.
+pub fn advanced(order: &Order, secs: i64) -> Order {
+    let status = order.status.next().unwrap_or(Status::Completed);
+    Order {
+        status,
+        status_at: at(secs),
+        updated_at: at(secs),
+        version: order.version + 1,
+        ..order.clone()
+    }
+}
+
+/// `count` events after seq `first_seq - 1`, as a lunch rush produces them on
+/// top of `start`: every third a new order, the others bump the oldest
+/// order not yet completed one step (so orders flow through to completed).
+pub fn rush(start: &[Order], first_seq: i64, count: usize) -> Vec<Event> {
+    let mut active: std::collections::VecDeque<Order> = start.iter().cloned().collect();
+    let mut next_number = start.iter().map(|o| o.number).max().unwrap_or(0) + 1;
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let seq = first_seq + i as i64;
+        let secs = i as i64 / 10;
+        let event = if i % 3 == 0 || active.is_empty() {
+            let mut new = order(next_number, Status::Pending, 0);
+            new.created_at = at(secs);
+            new.updated_at = at(secs);
+            new.status_at = at(secs);
+            next_number += 1;
+            active.push_back(new.clone());
+            Event {
+                seq,
+                kind: EventKind::Created,
+                at: at(secs),
+                order: new,
+            }
+        } else {
+            let oldest = active.pop_front().expect("checked non-empty");
+            let moved = advanced(&oldest, secs);
+            if moved.status != Status::Completed {
+                active.push_back(moved.clone());
+            }
+            Event {
+                seq,
+                kind: EventKind::StatusChanged,
+                at: at(secs),
+                order: moved,
+            }
+        };
+        out.push(event);
+    }
+    out
+}

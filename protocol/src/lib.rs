@@ -1,0 +1,23 @@
+//! The kds wire contract (version 1): the JSON types that travel between
+//! `kds-server` and its clients, and the rules that make a request valid.
+//!
+//! Everything here is plain data with serde; nothing does I/O. The server and
+//! the terminal client both build on these types so the two cannot drift apart.
+
+mod error;
+mod event;
+mod limits;
+mod order;
+mod station;
+mod status;
+mod timestamp;
+mod validate;
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use event::{Event, EventKind, EventsPage, ServerFrame, Snapshot};
+pub use limits::*;
+pub use order::{Item, Kind, NewItem, NewOrder, Order, OrderDraft, StatusChange, StatusMove};
+pub use station::{Station, StationError, StationScope};
+pub use status::Status;
+pub use timestamp::Timestamp;
+pub use validate::{Invalid, validate_idempotency_key};

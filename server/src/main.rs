@@ -1,0 +1,83 @@
+//! `kds-server`: parse flags, load config, start logging, serve until
+//! SIGINT/SIGTERM. Everything else lives in the library.
+
+use clap::Parser;
+use kds_server::Cli;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+/// Exit code for configuration that cannot work (as clap uses for bad flags).
+const BAD_CONFIG: u8 = 2;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let loaded = match cli.load() {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            eprintln!("kds-server: bad configuration: {err}");
+            return ExitCode::from(BAD_CONFIG);
+        }
+    };
+    let filter = loaded
+        .log
+        .as_deref()
+        .unwrap_or("info,sqlx=warn,tower_http=info");
+    let filter = match EnvFilter::try_new(filter) {
+        Ok(filter) => filter,
+        Err(err) => {
+            eprintln!("kds-server: bad configuration: log filter {filter:?}: {err}");
+            return ExitCode::from(BAD_CONFIG);
+        }
+    };
+    // Server logs go to stderr (journald, docker logs); ANSI only on a terminal.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    if let Some(file) = &loaded.file {
+        tracing::info!(file = %file.display(), "read config file");
+    }
+    let server = match kds_server::spawn(loaded.config).await {
+        Ok(server) => server,
+        Err(err) => {
+            tracing::error!("cannot start: {err}");
+            eprintln!("kds-server: cannot start: {err}");
+            return match err {
+                kds_server::StartError::Config(_) | kds_server::StartError::Demo(_) => {
+                    ExitCode::from(BAD_CONFIG)
+                }
+                _ => ExitCode::FAILURE,
+            };
+        }
+    };
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(err) => {
+                tracing::warn!(%err, "cannot listen for SIGTERM; Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

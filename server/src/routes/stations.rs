@@ -1,0 +1,131 @@
+//! `GET /api/stations/{station}/orders` (snapshot) and `.../events` (page or long poll).
+
+use super::{AppState, parse_scope, parse_since, query_params};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::store::EventsRead;
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use kds_protocol::{EventsPage, MAX_EVENTS_PAGE, MAX_WAIT, Snapshot};
+use std::time::Duration;
+use tokio::time::Instant;
+
+pub async fn snapshot(
+    State(state): State<AppState>,
+    Path(station): Path<String>,
+) -> Result<Json<Snapshot>, ApiError> {
+    let scope = parse_scope(&station)?;
+    let started = Instant::now();
+    let snapshot = state.kitchen.store.snapshot(&scope).await;
+    state.metrics().observe_store("snapshot", started.elapsed());
+    Ok(Json(snapshot?))
+}
+
+/// `since` and `wait`, read by hand so each mistake gets our error shape.
+struct EventsQuery {
+    since: i64,
+    wait: Duration,
+}
+
+fn parse_query(raw: Option<&str>) -> Result<EventsQuery, ApiError> {
+    let params = query_params(raw)?;
+    let since = parse_since(&params)?.unwrap_or(0);
+    let wait = match params.get("wait") {
+        None => Duration::ZERO,
+        Some(text) => {
+            let seconds = text
+                .parse::<f64>()
+                .map_err(|_| ApiError::BadRequest("wait: must be a number of seconds".into()))?;
+            if !(0.0..=MAX_WAIT.as_secs_f64()).contains(&seconds) {
+                return Err(ApiError::invalid(
+                    "wait",
+                    format!("must be 0 to {} seconds", MAX_WAIT.as_secs()),
+                ));
+            }
+            Duration::from_secs_f64(seconds)
+        }
+    };
+    Ok(EventsQuery { since, wait })
+}
+
+/// Events after `since`. With `wait`, an empty answer is held until an event
+/// of this scope arrives, the wait ends, or the server shuts down.
+pub async fn events(
+    State(state): State<AppState>,
+    Path(station): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<EventsPage>, ApiError> {
+    let scope = parse_scope(&station)?;
+    let query = parse_query(raw.as_deref())?;
+    let store = &state.kitchen.store;
+    let deadline = Instant::now() + query.wait;
+    let mut newest = state.kitchen.feed.watch();
+    let mut waiting: Option<Waiting<'_>> = None;
+    loop {
+        // Mark the current value seen before reading, so a publish that
+        // lands after the read wakes us.
+        newest.borrow_and_update();
+        let started = Instant::now();
+        let read = store.events(&scope, query.since, MAX_EVENTS_PAGE).await;
+        state.metrics().observe_store("events", started.elapsed());
+        let page = match read? {
+            EventsRead::Page(page) => page,
+            EventsRead::Gone => return Err(ApiError::ResyncRequired),
+        };
+        if !page.events.is_empty() || Instant::now() >= deadline {
+            return Ok(Json(page));
+        }
+        if waiting.is_none() {
+            waiting = Some(Waiting::new(state.metrics()));
+        }
+        let woke = tokio::select! {
+            changed = newest.changed() => changed.is_ok(),
+            () = tokio::time::sleep_until(deadline) => false,
+            () = state.shutdown.cancelled() => false,
+        };
+        if !woke {
+            return Ok(Json(page));
+        }
+    }
+}
+
+/// Counts a waiting long poll for as long as it lives, however it ends
+/// (a client that hangs up drops the handler mid-wait).
+struct Waiting<'a>(&'a Metrics);
+
+impl<'a> Waiting<'a> {
+    fn new(metrics: &'a Metrics) -> Self {
+        metrics.long_polls.inc();
+        Self(metrics)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.long_polls.dec();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_mistakes_name_the_parameter() {
+        assert!(
+            matches!(parse_query(Some("since=x")), Err(ApiError::BadRequest(m)) if m.contains("since"))
+        );
+        assert!(
+            matches!(parse_query(Some("wait=31")), Err(ApiError::Invalid(i)) if i.field == "wait")
+        );
+        assert!(
+            matches!(parse_query(Some("wait=-1")), Err(ApiError::Invalid(i)) if i.field == "wait")
+        );
+        assert!(
+            matches!(parse_query(Some("since=-2")), Err(ApiError::Invalid(i)) if i.field == "since")
+        );
+        let ok = parse_query(Some("since=5&wait=2.5")).unwrap();
+        assert_eq!((ok.since, ok.wait), (5, Duration::from_millis(2500)));
+        assert_eq!(parse_query(None).unwrap().since, 0);
+    }
+}

@@ -1,0 +1,148 @@
+//! Tokens and roles: 401 without a known token, 403 for a weak role.
+
+use crate::support::{Backend, TestServer, code, order_body};
+use kds_server::{Role, TokenConfig};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+async fn with_tokens(backend: Backend) -> TestServer {
+    TestServer::start_with(backend, |config| {
+        config.tokens = vec![
+            TokenConfig {
+                token: "till-secret".into(),
+                role: Role::Pos,
+                name: Some("front till".into()),
+            },
+            TokenConfig {
+                token: "screen-secret".into(),
+                role: Role::Display,
+                name: None,
+            },
+        ];
+    })
+    .await
+}
+
+pub async fn open_server_lets_everyone_in(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    server.create("grill").await;
+    assert_eq!(
+        server.get("/api/stations/grill/orders").await.0,
+        StatusCode::OK
+    );
+}
+
+pub async fn missing_or_unknown_tokens_are_401(backend: Backend) {
+    let mut server = with_tokens(backend).await;
+    for token in [None, Some("wrong"), Some("")] {
+        server.token = token.map(str::to_owned);
+        for (method, path) in [
+            (Method::GET, "/api/stations/grill/orders"),
+            (Method::GET, "/api/stations/all/events?since=0"),
+            (Method::GET, "/api/orders/whatever"),
+            (Method::POST, "/api/orders"),
+            (Method::POST, "/api/orders/whatever/status"),
+        ] {
+            let (status, error) = server
+                .call(
+                    server
+                        .request(method.clone(), path)
+                        .json(&order_body("grill")),
+                )
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{token:?} {method} {path}"
+            );
+            assert_eq!(code(&error), "unauthorized");
+        }
+    }
+    // A scheme other than Bearer, and a token in the wrong place.
+    let response = server
+        .http
+        .get(server.url("/api/stations/grill/orders"))
+        .header("authorization", "Basic dGlsbC1zZWNyZXQ=")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // ?token= works for anything.
+    let response = server
+        .http
+        .get(server.url("/api/stations/grill/orders?token=screen-secret"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+pub async fn display_reads_and_moves_but_cannot_create(backend: Backend) {
+    let mut server = with_tokens(backend).await;
+    server.token = Some("till-secret".into());
+    let order = server.create("grill").await;
+    server.token = Some("screen-secret".into());
+    let (status, error) = server.post("/api/orders", &order_body("grill")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(code(&error), "forbidden");
+    // Even a malformed body is refused for the role first: nothing is parsed.
+    let (status, _) = server
+        .call(server.request(Method::POST, "/api/orders").body("{"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        server.get("/api/stations/grill/orders").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        server.get("/api/stations/all/events?since=0").await.0,
+        StatusCode::OK
+    );
+    let path = format!("/api/orders/{}", order["id"].as_str().unwrap());
+    assert_eq!(server.get(&path).await.0, StatusCode::OK);
+    let moved = server.bump(&order, "preparing").await;
+    assert_eq!(moved["status"], "preparing");
+    let mut ws = server.connect("/ws/stations/grill").await;
+    assert_eq!(ws.json().await["type"], "snapshot");
+}
+
+pub async fn pos_may_do_everything(backend: Backend) {
+    let mut server = with_tokens(backend).await;
+    server.token = Some("till-secret".into());
+    let order = server.create("grill").await;
+    server.bump(&order, "preparing").await;
+    assert_eq!(
+        server.get("/api/stations/all/orders").await.0,
+        StatusCode::OK
+    );
+    let (status, _) = server
+        .post(
+            &format!("/api/orders/{}/status", order["id"].as_str().unwrap()),
+            &json!({"status": "ready"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Health and metrics stay open for probes and scrapers.
+    server.token = None;
+    assert_eq!(server.get("/healthz").await.0, StatusCode::OK);
+}
+
+pub async fn websocket_auth_happens_before_the_upgrade(backend: Backend) {
+    let server = with_tokens(backend).await;
+    for path in ["/ws/stations/grill", "/ws/stations/grill?token=wrong"] {
+        let result = tokio_tungstenite::connect_async(server.ws_url(path)).await;
+        match result {
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), 401, "{path}");
+                let body: serde_json::Value =
+                    serde_json::from_slice(response.body().as_deref().unwrap_or_default()).unwrap();
+                assert_eq!(code(&body), "unauthorized");
+            }
+            other => panic!("{path}: expected a 401 answer, got {:?}", other.map(|_| ())),
+        }
+    }
+    let mut ws = server
+        .connect("/ws/stations/grill?token=screen-secret")
+        .await;
+    assert_eq!(ws.json().await["type"], "snapshot");
+}

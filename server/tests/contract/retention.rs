@@ -1,0 +1,161 @@
+//! Store semantics the HTTP suite cannot reach directly: pruning by age
+//! and count, and the expiry of idempotency answers, with explicit clocks,
+//! through the store's own API on each backend.
+
+use crate::support::{Backend, TestDatabase};
+use kds_protocol::{NewOrder, OrderDraft, StationScope, Status, StatusMove, Timestamp};
+use kds_server::Retention;
+use kds_server::store::{EventsRead, IdempotencyKey, Outcome, Store};
+use std::time::Duration;
+
+const HOUR_MS: i64 = 3_600_000;
+
+fn draft(station: &str) -> OrderDraft {
+    serde_json::from_value::<NewOrder>(serde_json::json!({
+        "station": station,
+        "items": [{"name": "Fries", "qty": 1}]
+    }))
+    .unwrap()
+    .validate()
+    .unwrap()
+}
+
+async fn create(store: &Store, station: &str, at: i64) -> kds_protocol::Order {
+    match store
+        .create_order(&draft(station), None, Timestamp::from_millis(at))
+        .await
+        .unwrap()
+    {
+        Outcome::Changed(event) => event.order,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn seqs(read: &EventsRead) -> Vec<i64> {
+    match read {
+        EventsRead::Page(page) => page.events.iter().map(|e| e.seq).collect(),
+        EventsRead::Gone => panic!("gone"),
+    }
+}
+
+/// A fresh store; the database lives as long as the second value.
+async fn open(backend: Backend) -> (Store, (TestDatabase, tempfile::TempDir)) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = backend.database(&dir).await;
+    let store = Store::open(&database.url).await.unwrap();
+    (store, (database, dir))
+}
+
+pub async fn pruning_by_age_moves_the_floor_exactly(backend: Backend) {
+    let (store, _database) = open(backend).await;
+    let t0 = 1_800_000_000_000;
+    for _ in 0..3 {
+        create(&store, "grill", t0).await;
+    }
+    for _ in 0..2 {
+        create(&store, "grill", t0 + 2 * HOUR_MS).await;
+    }
+    let retention = Retention {
+        max_age: Duration::from_secs(3600),
+        ..Retention::default()
+    };
+    let report = store
+        .prune(&retention, Timestamp::from_millis(t0 + 2 * HOUR_MS))
+        .await
+        .unwrap();
+    assert_eq!((report.events, report.floor), (3, 3));
+    let grill = StationScope::All;
+    assert_eq!(
+        store.events(&grill, 2, 500).await.unwrap(),
+        EventsRead::Gone
+    );
+    assert_eq!(
+        seqs(&store.events(&grill, 3, 500).await.unwrap()),
+        vec![4, 5]
+    );
+    // Pruning again changes nothing.
+    let again = store
+        .prune(&retention, Timestamp::from_millis(t0 + 2 * HOUR_MS))
+        .await
+        .unwrap();
+    assert_eq!((again.events, again.floor), (0, 3));
+}
+
+pub async fn pruning_by_count_keeps_the_newest(backend: Backend) {
+    let (store, _database) = open(backend).await;
+    let order = create(&store, "grill", 1_000).await;
+    for to in [Status::Preparing, Status::Ready, Status::Completed] {
+        let change = StatusMove { to, from: None };
+        let outcome = store
+            .move_status(&order.id, change, None, Timestamp::from_millis(2_000))
+            .await
+            .unwrap();
+        assert!(matches!(outcome, Outcome::Changed(_)));
+    }
+    let retention = Retention {
+        max_events: 2,
+        ..Retention::default()
+    };
+    store
+        .prune(&retention, Timestamp::from_millis(3_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        seqs(&store.events(&StationScope::All, 2, 500).await.unwrap()),
+        vec![3, 4]
+    );
+    assert_eq!(
+        store.events(&StationScope::All, 1, 500).await.unwrap(),
+        EventsRead::Gone
+    );
+    // The order itself is never pruned with its events.
+    assert_eq!(
+        store.order(&order.id).await.unwrap().unwrap().status,
+        Status::Completed
+    );
+}
+
+pub async fn idempotency_answers_expire_after_their_time(backend: Backend) {
+    let (store, _database) = open(backend).await;
+    let key = IdempotencyKey {
+        scope: "create",
+        key: "k".into(),
+        request: "r".into(),
+    };
+    let t0 = 1_800_000_000_000;
+    let first = store
+        .create_order(&draft("bar"), Some(&key), Timestamp::from_millis(t0))
+        .await
+        .unwrap();
+    assert!(matches!(first, Outcome::Changed(_)));
+    let day = Retention::default();
+    // 23 h later the key is still remembered...
+    store
+        .prune(&day, Timestamp::from_millis(t0 + 23 * HOUR_MS))
+        .await
+        .unwrap();
+    let repeat = store
+        .create_order(
+            &draft("bar"),
+            Some(&key),
+            Timestamp::from_millis(t0 + 23 * HOUR_MS),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(repeat, Outcome::Replayed(_)));
+    // ...and forgotten after 24 h.
+    let report = store
+        .prune(&day, Timestamp::from_millis(t0 + 25 * HOUR_MS))
+        .await
+        .unwrap();
+    assert_eq!(report.keys, 1);
+    let fresh = store
+        .create_order(
+            &draft("bar"),
+            Some(&key),
+            Timestamp::from_millis(t0 + 25 * HOUR_MS),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(fresh, Outcome::Changed(_)));
+}

@@ -1,0 +1,135 @@
+//! The event loop: one `select!` over the keyboard, the network task, the
+//! clock and the signals that end a session. It turns each into a [`Msg`],
+//! lets [`update`] change the model, carries out the [`Command`]s that come
+//! back, and redraws only when something changed: an idle kitchen screen
+//! wakes once a second, for its timers.
+
+use crate::config::Settings;
+use crate::keymap::KeyMap;
+use crate::model::{Model, ModelOptions, Thresholds};
+use crate::msg::{Command, Msg, NetEvent};
+use crate::net::{self, NetConfig, NetHandle, NetTiming};
+use crate::terminal::Tui;
+use crate::update::update;
+use crate::view::{self, Theme};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use kds_protocol::Timestamp;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+/// Room for a burst of network news while the screen is being drawn.
+const NET_CHANNEL_CAPACITY: usize = 256;
+
+/// Runs the display until the cook quits or the session ends.
+pub async fn run(settings: Settings, keymap: KeyMap) -> anyhow::Result<()> {
+    let (to_app, mut from_net) = mpsc::channel(NET_CHANNEL_CAPACITY);
+    let net = net::spawn(net_config(&settings), to_app);
+    let mut model = Model::new(model_options(&settings, keymap), Timestamp::now());
+    let theme = Theme::new(settings.ascii, settings.color);
+
+    let mut tui = Tui::enter()?;
+    let result = event_loop(&mut tui, &mut model, &theme, &net, &mut from_net).await;
+    drop(tui);
+    net.shutdown().await;
+    result
+}
+
+async fn event_loop(
+    tui: &mut Tui,
+    model: &mut Model,
+    theme: &Theme,
+    net: &NetHandle,
+    from_net: &mut mpsc::Receiver<NetEvent>,
+) -> anyhow::Result<()> {
+    let mut keys = EventStream::new();
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    // The model pages tickets by the screen's size: tell it before the first frame.
+    let size = tui.size()?;
+    let mut queued = Some(Msg::Resize(size.width, size.height));
+    let mut dirty = true;
+
+    loop {
+        let msg = if let Some(msg) = queued.take() {
+            msg
+        } else {
+            if dirty {
+                if let Err(err) = tui.draw(|frame| view::render(frame, model, theme)) {
+                    // A terminal that cannot be written to has gone (an SSH
+                    // session closed before its SIGHUP arrived): end as on SIGHUP.
+                    tracing::info!("the terminal is gone ({err}); stopping");
+                    return Ok(());
+                }
+                dirty = false;
+            }
+            tokio::select! {
+                key = keys.next() => match key {
+                    Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                    Some(Ok(TermEvent::Resize(cols, rows))) => Msg::Resize(cols, rows),
+                    Some(Ok(_)) => continue,
+                    // The terminal is gone (SSH closed): nothing left to show.
+                    Some(Err(_)) | None => return Ok(()),
+                },
+                Some(event) = from_net.recv() => Msg::Net(event),
+                _ = ticks.tick() => Msg::Tick(Timestamp::now()),
+                _ = terminate.recv() => return Ok(()),
+                _ = hangup.recv() => return Ok(()),
+            }
+        };
+        for command in update(model, msg) {
+            match command {
+                Command::Send(action) => net.send(action),
+                Command::Bell => tui.bell(),
+                Command::Quit => return Ok(()),
+            }
+        }
+        if model.should_quit() {
+            return Ok(());
+        }
+        dirty = true;
+    }
+}
+
+fn model_options(settings: &Settings, keymap: KeyMap) -> ModelOptions {
+    ModelOptions {
+        station: settings.station.as_str().to_owned(),
+        thresholds: Thresholds {
+            warn: settings.warn_after,
+            late: settings.late_after,
+        },
+        keymap,
+        bell: settings.bell,
+        terminal_id: terminal_id(),
+    }
+}
+
+fn net_config(settings: &Settings) -> NetConfig {
+    let timing = &settings.network;
+    NetConfig {
+        servers: settings.servers.clone(),
+        station: settings.station.as_str().to_owned(),
+        token: settings.token.clone(),
+        queue_path: settings
+            .data_dir
+            .join(format!("queue-{}.json", settings.station.as_str())),
+        timing: NetTiming {
+            backoff_start: timing.backoff_start,
+            backoff_cap: timing.backoff_cap,
+            healthy_after: timing.healthy_after,
+            dead_peer: timing.dead_peer,
+            poll_wait: timing.poll_wait,
+            request_timeout: timing.request_timeout,
+            ..NetTiming::default()
+        },
+    }
+}
+
+/// Unique per run, so that action ids made now never collide with queued ones
+/// from an earlier run of this terminal.
+fn terminal_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}

@@ -1,0 +1,334 @@
+//! Everything the screen shows, as plain data.
+//!
+//! Only [`crate::update::update`] changes the model; the view reads it. Time
+//! is data too: `now` is the instant of the last [`crate::msg::Msg::Tick`], so
+//! rendering the same model always draws the same screen.
+
+mod board;
+mod clock;
+#[cfg(test)]
+pub(crate) mod fixtures;
+mod sanitize;
+mod selection;
+
+pub use board::{COLUMNS, EventEffect, Ticket, column_of};
+pub use sanitize::sanitize_text;
+
+pub(crate) use board::Board;
+pub(crate) use clock::ServerClock;
+pub(crate) use selection::Selection;
+
+use crate::keymap::KeyMap;
+use crate::msg::{Action, ConnState};
+use chrono::{FixedOffset, Offset, TimeZone};
+use kds_protocol::{Order, Status, Timestamp};
+use std::time::Duration;
+
+/// Ticket timer thresholds: a timer is "warn" from `warn` and "late" from `late`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    pub warn: Duration,
+    pub late: Duration,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            warn: Duration::from_secs(5 * 60),
+            late: Duration::from_secs(10 * 60),
+        }
+    }
+}
+
+/// How urgent a timer is, by the thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    Normal,
+    Warn,
+    Late,
+}
+
+impl Thresholds {
+    pub fn urgency(&self, elapsed: Duration) -> Urgency {
+        if elapsed >= self.late {
+            Urgency::Late
+        } else if elapsed >= self.warn {
+            Urgency::Warn
+        } else {
+            Urgency::Normal
+        }
+    }
+}
+
+/// What the model is built from (the lead fills it from the config).
+#[derive(Debug, Clone)]
+pub struct ModelOptions {
+    /// The station shown, or `all` for the expo view.
+    pub station: String,
+    pub thresholds: Thresholds,
+    pub keymap: KeyMap,
+    /// Ring the terminal bell when a new ticket arrives.
+    pub bell: bool,
+    /// Makes action ids and idempotency keys unique to this terminal.
+    pub terminal_id: String,
+}
+
+/// What is drawn over the board, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    Recall,
+}
+
+/// How a footer message should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// A short message in the footer, shown until `until` (local clock).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FooterMessage {
+    pub text: String,
+    pub level: Level,
+    pub until: Timestamp,
+}
+
+/// The station name that means every station (the expo view).
+pub const EXPO_STATION: &str = "all";
+/// How long a footer message stays.
+pub const FOOTER_MESSAGE_TTL: Duration = Duration::from_secs(6);
+/// How many bumps Undo can walk back.
+pub const UNDO_DEPTH: usize = 16;
+/// Until the first resize says otherwise, assume the smallest supported screen.
+pub const DEFAULT_SIZE: (u16, u16) = (80, 24);
+
+/// A bump made at this terminal, remembered so Undo can walk it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoEntry {
+    pub action_id: String,
+    pub order_id: String,
+    pub number: i64,
+    /// The status the bump moved the order to.
+    pub to: Status,
+}
+
+/// The whole client state.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub(crate) options: ModelOptions,
+    /// The local clock at the last tick.
+    pub(crate) now: Timestamp,
+    pub(crate) clock: ServerClock,
+    /// The kitchen's time zone for the header clock, fixed at start.
+    pub(crate) utc_offset: FixedOffset,
+    pub(crate) board: Board,
+    pub(crate) selection: Selection,
+    pub(crate) connection: ConnState,
+    /// When the server was last heard from (local clock).
+    pub(crate) last_heard: Option<Timestamp>,
+    /// Actions waiting in the network task's queue.
+    pub(crate) queued: usize,
+    /// Actions sent or queued, not yet answered, oldest first.
+    pub(crate) pending: Vec<Action>,
+    pub(crate) undo: Vec<UndoEntry>,
+    pub(crate) overlay: Overlay,
+    pub(crate) footer: Option<FooterMessage>,
+    pub(crate) size: (u16, u16),
+    pub(crate) quit: bool,
+    /// Action ids are `{prefix}-{counter}`; the prefix holds the terminal id and start time.
+    pub(crate) action_prefix: String,
+    pub(crate) next_action: u64,
+}
+
+impl Model {
+    /// A model with no orders yet, at local instant `now`.
+    ///
+    /// The terminal size is taken as [`DEFAULT_SIZE`] until a
+    /// [`crate::msg::Msg::Resize`] arrives: send one with the real size at
+    /// start, so the bump-bar digits address the tickets actually on screen.
+    pub fn new(options: ModelOptions, now: Timestamp) -> Self {
+        let mut terminal: String = options
+            .terminal_id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .take(64)
+            .collect();
+        if terminal.is_empty() {
+            terminal.push_str("kds");
+        }
+        // The start time keeps ids unique across restarts, where the counter starts over.
+        let action_prefix = format!("{terminal}-{}", now.as_millis());
+        let utc_offset = chrono::Local
+            .offset_from_utc_datetime(&now.as_datetime().naive_utc())
+            .fix();
+        let mut clock = ServerClock::default();
+        clock.tick(now);
+        Self {
+            options,
+            now,
+            clock,
+            utc_offset,
+            board: Board::default(),
+            selection: Selection::default(),
+            connection: ConnState::Connecting {
+                server: String::new(),
+            },
+            last_heard: None,
+            queued: 0,
+            pending: Vec::new(),
+            undo: Vec::new(),
+            overlay: Overlay::None,
+            footer: None,
+            size: DEFAULT_SIZE,
+            quit: false,
+            action_prefix,
+            next_action: 0,
+        }
+    }
+
+    /// Sets the time zone of the header clock (taken from the system at start).
+    pub fn set_utc_offset(&mut self, offset: FixedOffset) {
+        self.utc_offset = offset;
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    pub fn options(&self) -> &ModelOptions {
+        &self.options
+    }
+
+    /// Whether this is the expo view of every station.
+    pub fn is_expo(&self) -> bool {
+        self.options.station == EXPO_STATION
+    }
+
+    /// The local instant of the last tick.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The current instant on the server's clock (local time corrected for skew).
+    pub fn server_now(&self) -> Timestamp {
+        self.clock.to_server(self.now)
+    }
+
+    /// Time since `since` (a server timestamp), never negative.
+    pub fn elapsed_since(&self, since: Timestamp) -> Duration {
+        let ms = self
+            .server_now()
+            .as_millis()
+            .saturating_sub(since.as_millis());
+        Duration::from_millis(ms.max(0) as u64)
+    }
+
+    pub fn utc_offset(&self) -> FixedOffset {
+        self.utc_offset
+    }
+
+    pub fn connection(&self) -> &ConnState {
+        &self.connection
+    }
+
+    pub fn last_heard(&self) -> Option<Timestamp> {
+        self.last_heard
+    }
+
+    pub fn queued(&self) -> usize {
+        self.queued
+    }
+
+    /// The newest event seq applied.
+    pub fn last_seq(&self) -> Option<i64> {
+        self.board.last_seq()
+    }
+
+    /// The tickets of a column (0 pending, 1 preparing, 2 ready), in screen order.
+    pub fn column(&self, index: usize) -> &[Ticket] {
+        self.board.column(index)
+    }
+
+    /// Completed orders for the recall list, newest first.
+    pub fn recall_list(&self) -> &[Ticket] {
+        self.board.recall()
+    }
+
+    /// The server's copy of an order we hold (active or recently completed).
+    pub fn order(&self, id: &str) -> Option<&Order> {
+        self.board.order(id)
+    }
+
+    pub fn focused_column(&self) -> usize {
+        self.selection.column()
+    }
+
+    /// The selected ticket's index in a column.
+    pub fn selected_index(&self, column: usize) -> usize {
+        self.selection.index(column)
+    }
+
+    /// The focused ticket of the focused column.
+    pub fn focused_ticket(&self) -> Option<&Ticket> {
+        let column = self.selection.column();
+        let id = self.selection.id(column)?;
+        self.column(column).iter().find(|t| t.id == id)
+    }
+
+    pub fn recall_index(&self) -> usize {
+        self.selection.recall_index()
+    }
+
+    /// Actions not yet answered by the server, oldest first.
+    pub fn pending_actions(&self) -> &[Action] {
+        &self.pending
+    }
+
+    pub fn overlay(&self) -> Overlay {
+        self.overlay
+    }
+
+    /// The footer message, unless it has expired.
+    pub fn footer_message(&self) -> Option<&FooterMessage> {
+        self.footer.as_ref().filter(|m| m.until > self.now)
+    }
+
+    /// The terminal size last reported, (columns, rows).
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
+    /// Re-derives the columns and follows the selection; call after any change
+    /// to the orders or the pending actions.
+    pub(crate) fn rebuild(&mut self) {
+        let clock = &self.clock;
+        self.board
+            .rebuild(&self.pending, |local| clock.to_server(local));
+        self.selection.reconcile(&self.board);
+    }
+
+    /// Shows a message in the footer for [`FOOTER_MESSAGE_TTL`].
+    pub(crate) fn say(&mut self, level: Level, text: String) {
+        self.say_for(level, text, FOOTER_MESSAGE_TTL);
+    }
+
+    /// Shows a message in the footer for `ttl`.
+    pub(crate) fn say_for(&mut self, level: Level, text: String, ttl: Duration) {
+        let ttl = ttl.as_millis() as i64;
+        self.footer = Some(FooterMessage {
+            text,
+            level,
+            until: Timestamp::from_millis(self.now.as_millis().saturating_add(ttl)),
+        });
+    }
+
+    /// A fresh action id (also its idempotency key): unique per terminal, and
+    /// deterministic given the start time, which keeps tests stable.
+    pub(crate) fn next_action_id(&mut self) -> String {
+        self.next_action += 1;
+        format!("{}-{}", self.action_prefix, self.next_action)
+    }
+}

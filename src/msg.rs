@@ -1,0 +1,120 @@
+//! The messages that flow through the client, in one place.
+//!
+//! Data flows one way: the keyboard, the clock and the network tasks produce
+//! [`Msg`]s; `update` applies each to the model and hands back [`Command`]s,
+//! which the event loop carries out (sending actions to the network task,
+//! ringing the bell, quitting). Nothing else changes the model.
+
+use crossterm::event::KeyEvent;
+use kds_protocol::{Event, Order, Snapshot, Status, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Everything that can change the model.
+// Messages are moved once through a channel and consumed; boxing the large
+// network variant would cost an allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press from the keyboard or bump bar.
+    Key(KeyEvent),
+    /// The terminal changed size (columns, rows).
+    Resize(u16, u16),
+    /// The clock moved on: timers and "last update" ages are computed from this.
+    Tick(Timestamp),
+    /// Something the network task learnt.
+    Net(NetEvent),
+}
+
+/// What the network task reports to the app. The task keeps its own resume
+/// cursor; the model still deduplicates by seq, so a repeat can never show twice.
+#[derive(Debug, Clone)]
+pub enum NetEvent {
+    /// A full picture of the station: replaces whatever the model held.
+    Snapshot { snapshot: Snapshot, at: Timestamp },
+    /// Events in ascending seq order (one WebSocket frame or one poll page).
+    Events { events: Vec<Event>, at: Timestamp },
+    /// The link changed state.
+    Connection(ConnState),
+    /// The server was heard from (any frame, pong or poll answer) at this instant.
+    Heard(Timestamp),
+    /// The outcome of an action sent earlier.
+    ActionDone {
+        id: ActionId,
+        outcome: ActionOutcome,
+    },
+    /// Actions restored from the on-disk queue at start-up, oldest first, so the
+    /// screen can show them as pending.
+    Restored(Vec<Action>),
+    /// How many actions wait to be sent (shown while offline).
+    Queued(usize),
+    /// The on-disk action queue could not be read at start-up: it was moved
+    /// aside to `kept_at` (for a person to inspect) and the client started
+    /// with an empty queue. Actions in it were not sent.
+    QueueUnreadable { kept_at: String },
+}
+
+/// The state of the link to the server, as the footer shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnState {
+    /// First attempt to reach `server`.
+    Connecting { server: String },
+    /// WebSocket open, events flowing.
+    Live { server: String },
+    /// The WebSocket dropped; attempt number `attempt` will be made at `retry_at`.
+    Reconnecting { attempt: u32, retry_at: Timestamp },
+    /// The WebSocket cannot be opened but HTTP answers: long-polling every `interval_secs` at most.
+    Polling { server: String, interval_secs: u32 },
+    /// Neither the WebSocket nor HTTP answers; retrying at `retry_at`.
+    Offline { retry_at: Timestamp },
+    /// The server refused the token: the client has stopped asking.
+    Unauthorized { message: String },
+}
+
+/// Identifies one action from the moment the cook presses the key until the
+/// server confirms or refuses it. Unique per terminal across restarts.
+pub type ActionId = String;
+
+/// A status move the cook made at this terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub id: ActionId,
+    pub kind: ActionKind,
+    pub order_id: String,
+    /// The ticket number, so the footer can speak of it.
+    pub number: i64,
+    pub from: Status,
+    pub to: Status,
+    /// Sent as `Idempotency-Key`, so a retried action moves the order once.
+    pub idempotency_key: String,
+    pub made_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Bump,
+    Undo,
+    Recall,
+}
+
+/// How the server answered an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// Applied (or already applied): the order as the server has it now.
+    Applied(Order),
+    /// 409: someone else moved it first; the order as it really stands.
+    Conflict(Order),
+    /// Refused for another reason (404, 422, 403...); the message says why.
+    Rejected(String),
+}
+
+/// Side effects that `update` asks the event loop to carry out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Hand an action to the network task (which queues, persists and sends it).
+    Send(Action),
+    /// Ring the terminal bell (a new ticket arrived and the bell is on).
+    Bell,
+    /// Leave the program, restoring the terminal.
+    Quit,
+}

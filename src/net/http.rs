@@ -1,0 +1,203 @@
+//! The HTTP side of the contract: one shared client, its timeouts, and the
+//! three requests the engine makes (snapshot, events page, status change).
+
+use super::servers::{events_url, snapshot_url, status_url};
+use kds_protocol::{ErrorBody, EventsPage, Order, Snapshot, StatusChange};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::{Client, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// Why a request did not bring the answer hoped for.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HttpError {
+    /// No answer at all: refused, reset, timed out, DNS...
+    #[error("no answer: {0}")]
+    Network(String),
+    /// The server answered with an error status.
+    #[error("HTTP {status}: {}", error_message(.body.as_deref(), *.status))]
+    Status {
+        status: u16,
+        /// Boxed: the body (with a whole order on 409) would make every
+        /// `Result` carrying this error large.
+        body: Option<Box<ErrorBody>>,
+    },
+    /// A success status whose body is not what the contract says.
+    #[error("unreadable answer: {0}")]
+    Decode(String),
+}
+
+fn error_message(body: Option<&ErrorBody>, status: u16) -> String {
+    match body {
+        Some(body) => body.error.message.clone(),
+        None => StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("error")
+            .to_owned(),
+    }
+}
+
+impl HttpError {
+    /// 401 or 403: the token is missing, unknown or too weak.
+    pub(crate) fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            HttpError::Status {
+                status: 401 | 403,
+                ..
+            }
+        )
+    }
+
+    /// What a person should read about it.
+    pub(crate) fn message(&self) -> String {
+        match self {
+            HttpError::Status { status, body } => error_message(body.as_deref(), *status),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// The `Authorization: Bearer` value for a token, marked sensitive so it is
+/// never printed in debug output.
+pub(crate) fn bearer(token: &str) -> Result<HeaderValue, String> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| "the token holds characters a header cannot carry".to_owned())?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// One client for every request: keeps connections alive between polls.
+pub(crate) fn client(auth: Option<&HeaderValue>, connect_timeout: Duration) -> Client {
+    let mut headers = HeaderMap::new();
+    if let Some(auth) = auth {
+        headers.insert(AUTHORIZATION, auth.clone());
+    }
+    let builder = Client::builder()
+        .default_headers(headers)
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("kds/", env!("CARGO_PKG_VERSION")));
+    builder.build().unwrap_or_else(|err| {
+        // Only a broken TLS backend makes this fail; a default client still
+        // serves plain HTTP, and the failure is visible in the log.
+        tracing::error!(%err, "cannot build the configured HTTP client");
+        Client::new()
+    })
+}
+
+/// The largest answer read: far above any real snapshot, low enough that a
+/// broken or hostile server cannot exhaust a small box's memory.
+const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
+/// The error and its causes on one line ("error sending request: connection
+/// refused"), without the URL.
+fn describe(err: reqwest::Error) -> HttpError {
+    let err = err.without_url();
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    HttpError::Network(text)
+}
+
+async fn read_json<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T, HttpError> {
+    let mut response = request.send().await.map_err(describe)?;
+    let status = response.status();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(describe)? {
+        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(HttpError::Decode(format!(
+                "answer larger than {MAX_ANSWER_BYTES} bytes"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    if status.is_success() {
+        serde_json::from_slice(&bytes).map_err(|err| HttpError::Decode(err.to_string()))
+    } else {
+        Err(HttpError::Status {
+            status: status.as_u16(),
+            body: serde_json::from_slice(&bytes).ok().map(Box::new),
+        })
+    }
+}
+
+/// `GET /api/stations/{station}/orders`
+pub(crate) async fn fetch_snapshot(
+    client: &Client,
+    base: &Url,
+    station: &str,
+    timeout: Duration,
+) -> Result<Snapshot, HttpError> {
+    read_json(client.get(snapshot_url(base, station)).timeout(timeout)).await
+}
+
+/// `GET /api/stations/{station}/events?since=N&wait=S`; the request timeout
+/// is `timeout` on top of the long poll's own wait.
+pub(crate) async fn fetch_events(
+    client: &Client,
+    base: &Url,
+    station: &str,
+    since: i64,
+    wait: Duration,
+    timeout: Duration,
+) -> Result<EventsPage, HttpError> {
+    let url = events_url(base, station, since, wait.as_secs());
+    read_json(client.get(url).timeout(wait + timeout)).await
+}
+
+/// `POST /api/orders/{id}/status` guarded by `from`, with an idempotency key
+/// so a retry after a lost answer moves the order only once.
+pub(crate) async fn post_status(
+    client: &Client,
+    base: &Url,
+    order_id: &str,
+    change: &StatusChange,
+    idempotency_key: &str,
+    timeout: Duration,
+) -> Result<Order, HttpError> {
+    let request = client
+        .post(status_url(base, order_id))
+        .header("Idempotency-Key", idempotency_key)
+        .json(change)
+        .timeout(timeout);
+    read_json(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kds_protocol::ErrorCode;
+
+    #[test]
+    fn messages_prefer_the_server_words() {
+        let err = HttpError::Status {
+            status: 403,
+            body: Some(Box::new(ErrorBody::new(
+                ErrorCode::Forbidden,
+                "role too weak",
+            ))),
+        };
+        assert!(err.is_auth());
+        assert_eq!(err.message(), "role too weak");
+        let bare = HttpError::Status {
+            status: 502,
+            body: None,
+        };
+        assert!(!bare.is_auth());
+        assert_eq!(bare.message(), "Bad Gateway");
+        assert_eq!(bare.to_string(), "HTTP 502: Bad Gateway");
+    }
+
+    #[test]
+    fn bearer_values_are_sensitive_and_checked() {
+        let value = bearer("s3cret").unwrap();
+        assert!(value.is_sensitive());
+        assert_eq!(value.to_str().unwrap(), "Bearer s3cret");
+        assert!(bearer("bad\ntoken").is_err());
+    }
+}

@@ -1,0 +1,155 @@
+//! Keys through the keymap: moving, overlays, bump-bar digits, quitting.
+
+use crate::keymap::KeyMap;
+use crate::model::fixtures::*;
+use crate::model::{Model, ModelOptions, Overlay};
+use crate::msg::{Command, Msg};
+use crate::update::update;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kds_protocol::Status;
+use std::collections::BTreeMap;
+
+fn board(pending: usize) -> Model {
+    let mut m = model("grill");
+    let orders = (0..pending)
+        .map(|i| {
+            order(
+                &format!("p{i}"),
+                i as i64 + 1,
+                Status::Pending,
+                1000 - i as i64,
+            )
+        })
+        .chain([order("r1", 50, Status::Ready, 5)])
+        .collect();
+    run(&mut m, [snapshot(1, orders, vec![])]);
+    m
+}
+
+#[test]
+fn arrows_and_vim_keys_move_the_focus_within_bounds() {
+    let mut m = board(3);
+    assert_eq!(
+        (m.focused_column(), m.focused_ticket().unwrap().id.as_str()),
+        (0, "p0")
+    );
+    run(&mut m, [key(KeyCode::Down), ch('j'), ch('j'), ch('j')]);
+    assert_eq!(m.focused_ticket().unwrap().id, "p2", "stops at the bottom");
+    run(&mut m, [key(KeyCode::Up), ch('k'), ch('k')]);
+    assert_eq!(m.focused_ticket().unwrap().id, "p0", "stops at the top");
+    run(&mut m, [key(KeyCode::Right)]);
+    assert_eq!(m.focused_column(), 1);
+    assert!(m.focused_ticket().is_none(), "preparing is empty");
+    assert!(
+        update(&mut m, key(KeyCode::Enter)).is_empty(),
+        "nothing to bump"
+    );
+    run(&mut m, [ch('l'), ch('l'), ch('l')]);
+    assert_eq!(m.focused_column(), 2);
+    assert_eq!(m.focused_ticket().unwrap().id, "r1");
+    run(&mut m, [ch('h'), key(KeyCode::Left), ch('h')]);
+    assert_eq!(m.focused_column(), 0);
+    // Each column remembers its own selection.
+    assert_eq!(m.selected_index(0), 0);
+}
+
+#[test]
+fn q_and_ctrl_c_quit() {
+    let mut m = board(1);
+    assert_eq!(update(&mut m, ch('q')), [Command::Quit]);
+    assert!(m.should_quit());
+
+    let keys: BTreeMap<String, Vec<String>> = [("quit".to_owned(), vec!["F10".to_owned()])]
+        .into_iter()
+        .collect();
+    let mut m = Model::new(
+        ModelOptions {
+            keymap: KeyMap::from_bindings(&keys).unwrap(),
+            ..options("grill")
+        },
+        at(0),
+    );
+    assert!(update(&mut m, ch('q')).is_empty(), "q was remapped away");
+    let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(update(&mut m, ctrl_c), [Command::Quit]);
+}
+
+#[test]
+fn help_opens_and_any_key_closes_it_without_acting() {
+    let mut m = board(2);
+    update(&mut m, ch('?'));
+    assert_eq!(m.overlay(), Overlay::Help);
+    assert!(
+        update(&mut m, key(KeyCode::Enter)).is_empty(),
+        "Enter only closes help"
+    );
+    assert_eq!(m.overlay(), Overlay::None);
+    assert_eq!(ids(&m, 0), ["p0", "p1"]);
+    update(&mut m, ch('?'));
+    update(&mut m, ch('x'));
+    assert_eq!(m.overlay(), Overlay::Help, "unbound keys do nothing");
+    update(&mut m, ch('?'));
+    assert_eq!(m.overlay(), Overlay::None);
+    // Quit works from inside an overlay.
+    update(&mut m, ch('?'));
+    assert_eq!(update(&mut m, ch('q')), [Command::Quit]);
+}
+
+#[test]
+fn the_recall_list_moves_and_closes() {
+    let mut m = model("grill");
+    let recent = (0..3)
+        .map(|i| order(&format!("z{i}"), 90 + i, Status::Completed, 10 * i))
+        .collect();
+    run(&mut m, [snapshot(1, vec![], recent)]);
+    run(&mut m, [ch('r'), ch('j'), ch('j'), ch('j')]);
+    assert_eq!(m.recall_index(), 2);
+    run(&mut m, [ch('k')]);
+    assert_eq!(m.recall_index(), 1);
+    run(&mut m, [key(KeyCode::Esc)]);
+    assert_eq!(m.overlay(), Overlay::None);
+    run(&mut m, [ch('r')]);
+    assert_eq!(m.recall_index(), 0, "reopens at the newest");
+    run(&mut m, [ch('r')]);
+    assert_eq!(m.overlay(), Overlay::None, "r toggles");
+}
+
+#[test]
+fn digits_bump_the_nth_visible_ticket() {
+    // At 80x24 a pending column has 20 rows: four 4-row cards and a "+N more" line.
+    let mut m = board(8);
+    update(&mut m, Msg::Resize(80, 24));
+    let visible = crate::view::layout::visible_range(&m, 0);
+    assert_eq!(visible, 0..4);
+    let commands = update(&mut m, ch('2'));
+    let [Command::Send(action)] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(action.order_id, "p1");
+    // Beyond the page: nothing happens.
+    assert!(update(&mut m, ch('9')).is_empty());
+    // On the next page, 1 is the first ticket of that page.
+    run(&mut m, [ch('j'), ch('j'), ch('j'), ch('j')]);
+    let visible = crate::view::layout::visible_range(&m, 0);
+    assert!(visible.start > 0, "{visible:?}");
+    let expected = m.column(0)[visible.start].id.clone();
+    let commands = update(&mut m, ch('1'));
+    let [Command::Send(action)] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(action.order_id, expected);
+}
+
+#[test]
+fn releases_and_unbound_keys_do_nothing() {
+    let mut m = board(2);
+    let before = format!("{m:?}");
+    let release = KeyEvent::new_with_kind(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+        crossterm::event::KeyEventKind::Release,
+    );
+    assert!(update(&mut m, Msg::Key(release)).is_empty());
+    assert!(update(&mut m, ch('z')).is_empty());
+    assert_eq!(format!("{m:?}"), before);
+}

@@ -1,0 +1,6 @@
+//! `update` tests: what the server says (snapshots, events), what the cook
+//! does (keys, actions), and how the two meet (optimistic actions).
+
+mod actions;
+mod keys;
+mod net;

@@ -1,0 +1,216 @@
+//! Where everything goes: the screen regions and the pages of each column.
+//!
+//! ```text
+//!  grill          Pending 3 · Preparing 2 · Ready 1          18:04:05   header
+//!   PENDING 3            │  PREPARING 2          │  READY 1             column titles
+//! ╭ #41 ────── 12:03 ╮   │▲ +2 more              │╭ #38 ─────── 01:10 ╮
+//! │Dine-in · table 4 │   │╭ #44  RUSH ── 00:41 ╮ ││Takeout · Bob      │
+//! │2× Burger         │   │┃...                 ┃ │╰──────── age 19:02╯
+//! ╰───── age 12:03 ╯    │┗━━━━━━━━━━━━━━━━━━━━┛ │
+//!   ...                  │▼ +1 more              │
+//! ● LIVE · updated 1s ago                                        2 queued   footer: link
+//! Enter bump · u undo · 1-9 bump nth · r recall · ? help · q quit          footer: hints or message
+//! ```
+//!
+//! A column shows one page of tickets: as many whole cards as fit, in lanes
+//! side by side when the column is wide. Pages are cut greedily from the top,
+//! so the page holding the selection is a pure function of the model and the
+//! area; the rows hidden above and below are counted (`+N more`), never
+//! silently dropped. The same computation serves the keyboard (`1`-`9` bump
+//! the nth ticket of the page), which is why it lives apart from drawing.
+
+use super::card;
+use crate::model::{COLUMNS, Model};
+use ratatui::layout::Rect;
+use std::ops::Range;
+
+/// Below this the screen says it is too small instead of drawing garbage.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+pub const HEADER_ROWS: u16 = 1;
+/// The connection line and the hints (or message) line.
+pub const FOOTER_ROWS: u16 = 2;
+pub const COLUMN_TITLE_ROWS: u16 = 1;
+/// The rule between two columns.
+pub const COLUMN_GAP: u16 = 1;
+/// Cards get their own lane once a column is this many cells wide per lane.
+pub const LANE_MIN_WIDTH: u16 = 26;
+/// Rows of a `+N more` line.
+const MORE_ROWS: u16 = 1;
+
+/// The regions of the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    pub header: Rect,
+    pub titles: [Rect; 3],
+    pub lists: [Rect; 3],
+    /// The one-cell rules between columns.
+    pub rules: [Rect; 2],
+    pub footer: Rect,
+}
+
+/// Splits the screen; `None` when it is smaller than [`MIN_WIDTH`] x [`MIN_HEIGHT`].
+pub fn screen(area: Rect) -> Option<Screen> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let header = Rect {
+        height: HEADER_ROWS,
+        ..area
+    };
+    let footer = Rect {
+        y: area.bottom() - FOOTER_ROWS,
+        height: FOOTER_ROWS,
+        ..area
+    };
+    let body_y = area.y + HEADER_ROWS;
+    let body_height = area.height - HEADER_ROWS - FOOTER_ROWS;
+    let usable = area.width - 2 * COLUMN_GAP;
+    let (base, extra) = (usable / 3, usable % 3);
+    let mut titles = [Rect::default(); 3];
+    let mut lists = [Rect::default(); 3];
+    let mut rules = [Rect::default(); 2];
+    let mut x = area.x;
+    for i in 0..3 {
+        let width = base + u16::from((i as u16) < extra);
+        titles[i] = Rect::new(x, body_y, width, COLUMN_TITLE_ROWS);
+        lists[i] = Rect::new(
+            x,
+            body_y + COLUMN_TITLE_ROWS,
+            width,
+            body_height - COLUMN_TITLE_ROWS,
+        );
+        x += width;
+        if i < 2 {
+            rules[i] = Rect::new(x, body_y, COLUMN_GAP, body_height);
+            x += COLUMN_GAP;
+        }
+    }
+    Some(Screen {
+        header,
+        titles,
+        lists,
+        rules,
+        footer,
+    })
+}
+
+/// One page of a column.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    /// The tickets shown: `start..end` of the column.
+    pub start: usize,
+    pub end: usize,
+    /// Where each shown card goes, in order.
+    pub slots: Vec<Rect>,
+    /// The `+N more` lines, when tickets are hidden above or below.
+    pub above: Option<Rect>,
+    pub below: Option<Rect>,
+}
+
+impl Page {
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// The lanes of a column list: side by side, splitting the width evenly.
+fn lanes(list: Rect) -> impl Iterator<Item = (u16, u16)> {
+    let count = (list.width / LANE_MIN_WIDTH).max(1);
+    let (base, extra) = (list.width / count, list.width % count);
+    (0..count).scan(list.x, move |x, i| {
+        let width = base + u16::from(i < extra);
+        let lane = (*x, width);
+        *x += width;
+        Some(lane)
+    })
+}
+
+/// Places cards from `start` into the lanes between `top` and `top + rows`;
+/// returns the first ticket not placed. Every page places at least one card
+/// (clipped if it is taller than the room), so paging always moves on.
+fn fill(
+    list: Rect,
+    top: u16,
+    rows: u16,
+    start: usize,
+    count: usize,
+    height: &impl Fn(usize, u16) -> u16,
+    slots: &mut Vec<Rect>,
+) -> usize {
+    slots.clear();
+    let rows = rows.max(1);
+    let mut next = start;
+    for (x, width) in lanes(list) {
+        let mut used = 0;
+        while next < count {
+            let wanted = height(next, width);
+            if used + wanted > rows && used > 0 {
+                break;
+            }
+            let h = wanted.min(rows - used);
+            slots.push(Rect::new(x, top + used, width, h));
+            used += h;
+            next += 1;
+            if used >= rows {
+                break;
+            }
+        }
+    }
+    next
+}
+
+/// The page of `column` that holds its selected ticket, laid out in `list`.
+pub fn page(model: &Model, column: usize, list: Rect) -> Page {
+    let tickets = model.column(column);
+    let count = tickets.len();
+    let selected = model.selected_index(column).min(count.saturating_sub(1));
+    let height = |i: usize, width: u16| {
+        tickets
+            .get(i)
+            .and_then(|t| model.order(&t.id))
+            .map_or(card::MISSING_HEIGHT, |order| card::height(order, width))
+    };
+    let mut slots = Vec::new();
+    let mut start = 0;
+    loop {
+        let above = u16::from(start > 0) * MORE_ROWS;
+        let top = list.y + above;
+        let room = list.height.saturating_sub(above);
+        let mut end = fill(list, top, room, start, count, &height, &mut slots);
+        if end < count {
+            // Something is left below: give up a row to say so.
+            end = fill(
+                list,
+                top,
+                room.saturating_sub(MORE_ROWS),
+                start,
+                count,
+                &height,
+                &mut slots,
+            );
+        }
+        if selected < end || end >= count {
+            let line = |y| Rect::new(list.x, y, list.width, MORE_ROWS);
+            return Page {
+                start,
+                end,
+                slots,
+                above: (start > 0).then(|| line(list.y)),
+                below: (end < count).then(|| line(list.bottom().saturating_sub(MORE_ROWS))),
+            };
+        }
+        start = end;
+    }
+}
+
+/// The tickets of `column` on screen now, at the size the terminal last reported.
+pub fn visible_range(model: &Model, column: usize) -> Range<usize> {
+    let (width, height) = model.size();
+    if column >= COLUMNS.len() {
+        return 0..0;
+    }
+    screen(Rect::new(0, 0, width, height)).map_or(0..0, |screen| {
+        page(model, column, screen.lists[column]).range()
+    })
+}

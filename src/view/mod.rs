@@ -1,0 +1,71 @@
+//! Drawing the model: a pure function of it, one function per region.
+//!
+//! Nothing here reads a clock, the environment or the terminal: "now" is the
+//! model's last tick, the theme was chosen at start. The regions and the
+//! column paging are in [`layout`], which has the screen sketch.
+
+mod card;
+mod columns;
+mod footer;
+mod header;
+pub mod layout;
+mod overlay;
+mod text;
+mod theme;
+
+#[cfg(test)]
+mod tests;
+
+pub use theme::{Symbols, Theme};
+
+use crate::model::{Model, Overlay};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
+    let area = frame.area();
+    let Some(screen) = layout::screen(area) else {
+        render_too_small(frame, area);
+        return;
+    };
+    let buf = frame.buffer_mut();
+    header::render(buf, screen.header, model, theme);
+    columns::render(buf, &screen, model, theme);
+    footer::render(buf, screen.footer, model, theme);
+    // Overlays cover the columns only: the header and the link state stay in view.
+    let body = Rect {
+        y: screen.header.bottom(),
+        height: screen.footer.y.saturating_sub(screen.header.bottom()),
+        ..area
+    };
+    match model.overlay() {
+        Overlay::None => {}
+        Overlay::Help => overlay::render_help(buf, body, model, theme),
+        Overlay::Recall => overlay::render_recall(buf, body, model, theme),
+    }
+}
+
+/// A screen too small for the board says so, plainly, in whatever room there is.
+fn render_too_small(frame: &mut Frame, area: Rect) {
+    let text = format!(
+        "terminal too small ({}x{}), need {}x{}",
+        area.width,
+        area.height,
+        layout::MIN_WIDTH,
+        layout::MIN_HEIGHT
+    );
+    let y = area.y + area.height.saturating_sub(1) / 2;
+    let rows = area.bottom().saturating_sub(y);
+    let paragraph = Paragraph::new(Line::from(text).centered()).wrap(Wrap { trim: true });
+    frame.render_widget(
+        paragraph,
+        Rect {
+            y,
+            height: rows,
+            ..area
+        },
+    );
+}

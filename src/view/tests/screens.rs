@@ -1,0 +1,205 @@
+//! Whole-screen snapshots. Review a changed `.snap` by reading it: it is the screen.
+
+use super::*;
+use crate::msg::{ActionOutcome, Command};
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use std::fmt::Write;
+
+fn color() -> Theme {
+    Theme::new(false, true)
+}
+
+#[test]
+fn board_80x24() {
+    let mut m = kitchen("grill");
+    // Bump #35 out of Ready: pending, so it shows in the recall list, not the board;
+    // then focus the rush ticket.
+    run(&mut m, [ch('l')]);
+    let _ = update(&mut m, ch('j'));
+    assert_snapshot!("board_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn board_200x50() {
+    let mut m = kitchen("grill");
+    let extra: Vec<_> = (0..9)
+        .map(|i| {
+            event(
+                101 + i,
+                kds_protocol::EventKind::Created,
+                order(&format!("n{i}"), 60 + i, Status::Pending, 20 - i),
+            )
+        })
+        .collect();
+    run(&mut m, [events(extra)]);
+    assert_snapshot!("board_200x50", draw(&m, &color(), 200, 50));
+}
+
+#[test]
+fn board_ascii_80x24() {
+    let m = kitchen("grill");
+    assert_snapshot!(
+        "board_ascii_80x24",
+        draw(&m, &Theme::new(true, false), 80, 24)
+    );
+}
+
+#[test]
+fn expo_view_names_the_station() {
+    let mut m = kitchen("all");
+    let mut bar = order("b1", 77, Status::Pending, 15);
+    bar.station = "bar".parse().unwrap();
+    bar.items = vec![item("Negroni", 2, &[], None)];
+    run(
+        &mut m,
+        [events(vec![event(
+            101,
+            kds_protocol::EventKind::Created,
+            bar,
+        )])],
+    );
+    assert_snapshot!("expo_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn overflow_says_more_above_and_below() {
+    let mut m = crowd(12);
+    // The fifth ticket is on the second page: three above, some below.
+    run(&mut m, (0..5).map(|_| ch('j')));
+    assert_snapshot!("overflow_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn a_card_taller_than_its_column_is_cut_with_a_count() {
+    let mut m = model("grill");
+    let mut big = order("big", 7, Status::Pending, 30);
+    big.notes = Some("Party of 30, birthday: candles on the cake".to_owned());
+    big.items = (1..=25)
+        .map(|i| item(&format!("Dish number {i}"), 1, &[], None))
+        .collect();
+    run(&mut m, [snapshot(1, vec![big], vec![])]);
+    assert_snapshot!("tall_card_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn pending_action_and_conflict_message() {
+    let mut m = kitchen("grill");
+    let commands = update(&mut m, key(KeyCode::Enter));
+    let [Command::Send(bump)] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    let first = draw(&m, &color(), 80, 24);
+    assert_snapshot!("pending_80x24", first);
+    let theirs = moved(
+        &moved(m.order(&bump.order_id).unwrap(), Status::Preparing, 1),
+        Status::Ready,
+        2,
+    );
+    apply(
+        &mut m,
+        Msg::Net(NetEvent::ActionDone {
+            id: bump.id.clone(),
+            outcome: ActionOutcome::Conflict(theirs),
+        }),
+    );
+    assert_snapshot!("conflict_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut m = kitchen("grill");
+    apply(&mut m, ch('?'));
+    assert_snapshot!("help_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn recall_list() {
+    let mut m = kitchen("grill");
+    run(&mut m, [ch('r'), ch('j')]);
+    assert_snapshot!("recall_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn too_small() {
+    let m = kitchen("grill");
+    assert_snapshot!("too_small_39x10", draw(&m, &color(), 39, 10));
+    assert_snapshot!("too_small_20x3", draw(&m, &color(), 20, 3));
+}
+
+#[test]
+fn smallest_supported_40x10() {
+    let m = kitchen("grill");
+    assert_snapshot!("min_40x10", draw(&m, &color(), 40, 10));
+}
+
+/// The two footer lines for every connection state.
+#[test]
+fn every_connection_state() {
+    let states = [
+        ConnState::Connecting {
+            server: "http://kds.local:8080".to_owned(),
+        },
+        ConnState::Live {
+            server: "http://kds.local:8080".to_owned(),
+        },
+        ConnState::Reconnecting {
+            attempt: 3,
+            retry_at: at(9),
+        },
+        ConnState::Polling {
+            server: "http://kds.local:8080".to_owned(),
+            interval_secs: 5,
+        },
+        ConnState::Offline { retry_at: at(12) },
+        ConnState::Unauthorized {
+            message: "unknown token".to_owned(),
+        },
+    ];
+    let mut out = String::new();
+    for state in states {
+        let mut m = kitchen("grill");
+        run(
+            &mut m,
+            [
+                Msg::Net(NetEvent::Connection(state.clone())),
+                Msg::Net(NetEvent::Queued(2)),
+            ],
+        );
+        let backend = draw(&m, &color(), 80, 24);
+        let drawn = lines(backend.buffer());
+        writeln!(out, "{state:?}\n{}\n{}\n", drawn[22], drawn[23]).unwrap();
+    }
+    assert_snapshot!("connection_states", out);
+}
+
+#[test]
+fn before_anything_arrives() {
+    let m = model("grill");
+    assert_snapshot!("empty_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn a_long_recall_list_scrolls_and_counts() {
+    let mut m = model("grill");
+    let recent = (0..20)
+        .map(|i| {
+            let mut o = order(&format!("d{i:02}"), 200 + i, Status::Completed, 30 * i);
+            o.kind = kds_protocol::Kind::Takeout;
+            o.table = None;
+            o.customer = Some(format!("Guest {i}"));
+            o
+        })
+        .collect();
+    run(&mut m, [snapshot(1, vec![], recent), Msg::Tick(at(1))]);
+    run(&mut m, [ch('r')]);
+    run(&mut m, (0..17).map(|_| ch('j')));
+    assert_snapshot!("recall_long_80x24", draw(&m, &color(), 80, 24));
+}
+
+#[test]
+fn help_on_the_smallest_screen_keeps_the_footer() {
+    let mut m = kitchen("grill");
+    apply(&mut m, ch('?'));
+    assert_snapshot!("help_40x10", draw(&m, &color(), 40, 10));
+}

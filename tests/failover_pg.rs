@@ -1,0 +1,143 @@
+//! A kitchen group of two kds-server instances on one `PostgreSQL` database;
+//! the display (the real network engine, `--server A --server B`) watches
+//! through A. A dies without a word: the display moves to B and resumes
+//! with `since`, missing nothing and needing no fresh snapshot. Skipped,
+//! and saying so, when `KDS_TEST_DATABASE_URL` is unset; CI sets it.
+
+// Test code: a failed unwrap is a failed test, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod net_support;
+#[path = "../server/tests/pg_support/mod.rs"]
+mod pg_support;
+
+use kds::msg::{ActionOutcome, ConnState, NetEvent};
+use kds_protocol::{Order, Status};
+use kds_server::{RunningServer, ServerConfig};
+use net_support::{Collector, bump, config};
+use pg_support::{FreshDatabase, admin_url};
+use tokio::sync::mpsc;
+
+fn server_config(database: &str) -> ServerConfig {
+    ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: database.to_owned(),
+        ..ServerConfig::default()
+    }
+}
+
+/// An instance on a runtime of its own, so that it can die the way a killed
+/// process does: every task dropped at once, sockets cut, no close frames.
+struct Doomed {
+    runtime: tokio::runtime::Runtime,
+    server: RunningServer,
+}
+
+impl Doomed {
+    fn start(config: ServerConfig) -> Self {
+        // A runtime cannot be started from inside another: use a thread.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            let server = runtime.block_on(kds_server::spawn(config)).unwrap();
+            Self { runtime, server }
+        })
+        .join()
+        .unwrap()
+    }
+
+    fn kill(self) {
+        let Self { runtime, server } = self;
+        // No graceful shutdown: the tasks are dropped where they stand.
+        runtime.shutdown_background();
+        drop(server);
+    }
+}
+
+async fn create(http: &reqwest::Client, base: &str, station: &str) -> Order {
+    let response = http
+        .post(format!("{base}/api/orders"))
+        .json(&serde_json::json!({"station": station, "items": [{"name": "Fries", "qty": 1}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+fn label(base: &str) -> String {
+    base.trim_start_matches("http://").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_display_fails_over_from_a_killed_instance_without_a_gap() {
+    let Some(admin) = admin_url("a_display_fails_over_from_a_killed_instance_without_a_gap") else {
+        return;
+    };
+    let database = FreshDatabase::create(&admin).await;
+    let a = Doomed::start(server_config(&database.url));
+    let a_url = a.server.base_url();
+    let b = kds_server::spawn(server_config(&database.url))
+        .await
+        .unwrap();
+    let b_url = b.base_url();
+    let http = reqwest::Client::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, rx) = mpsc::channel(256);
+    let net = kds::net::spawn(config(&[&a_url, &b_url], dir.path().join("q.json")), tx);
+    let mut seen = Collector::new(rx);
+    let on_a = label(&a_url);
+    seen.until_state(
+        "Live on A",
+        |s| matches!(s, ConnState::Live { server } if *server == on_a),
+    )
+    .await;
+
+    // The point of sale talks to B; the display on A sees its orders.
+    let mut orders = Vec::new();
+    for _ in 0..3 {
+        orders.push(create(&http, &b_url, "grill").await);
+    }
+    for order in &orders {
+        seen.until_order(&order.id, Status::Pending).await;
+    }
+
+    a.kill();
+    // The kitchen goes on while the display notices and moves.
+    for _ in 0..3 {
+        orders.push(create(&http, &b_url, "grill").await);
+    }
+    let on_b = label(&b_url);
+    seen.until_state(
+        "Live on B",
+        |s| matches!(s, ConnState::Live { server } if *server == on_b),
+    )
+    .await;
+    for order in &orders {
+        seen.until_order(&order.id, Status::Pending).await;
+    }
+    // A resume, not a resync: one snapshot (the first, on A) and every
+    // event exactly once, in order (the collector checks as it goes).
+    assert_eq!(seen.snapshots, 1);
+    assert_eq!(seen.seqs, (1..=6).collect::<Vec<_>>());
+
+    // And the display's own actions now go to B.
+    let action = bump(&orders[0], 1);
+    net.send(action.clone());
+    let done = seen
+        .until(
+            "the bump's answer",
+            |e| matches!(e, NetEvent::ActionDone { id, .. } if *id == action.id),
+        )
+        .await;
+    assert!(
+        matches!(&done, NetEvent::ActionDone { outcome: ActionOutcome::Applied(o), .. } if o.status == Status::Preparing),
+        "{done:?}"
+    );
+    seen.until_order(&orders[0].id, Status::Preparing).await;
+    net.shutdown().await;
+    b.shutdown().await;
+}

@@ -1,0 +1,342 @@
+//! The real `kds` binary in a pseudo-terminal rides out the faults: the
+//! server killed, the link cut while the cook bumps, the display itself
+//! killed with bumps queued. What the screen shows at the end is compared
+//! with the server's HTTP snapshot.
+
+// Test code: a failed unwrap is a failed test, helpers included.
+#![allow(clippy::unwrap_used)]
+
+mod fault_support;
+mod net_support;
+mod support;
+
+use fault_support::PATIENCE;
+use fault_support::api::Api;
+use fault_support::proxy::FaultProxy;
+use fault_support::screen::{
+    expected_board, expected_counts, header_counts, shows, tickets_on_screen,
+};
+use fault_support::server::{FAST_SERVER_CONFIG, ServerProcess};
+use kds_protocol::{Order, Snapshot, Status};
+use std::path::Path;
+use support::pty::Screen;
+
+/// Network timings for the binary: quick reconnects, a 2 s dead-peer bound.
+const FAST_CLIENT_CONFIG: &str = "\
+[network]
+backoff_start_ms = 50
+backoff_cap_secs = 1
+dead_peer_secs = 2
+poll_wait_secs = 1
+request_timeout_secs = 2
+";
+
+/// A server in its own process behind a proxy, and a runtime for both.
+struct Kitchen {
+    runtime: tokio::runtime::Runtime,
+    server: ServerProcess,
+    proxy: FaultProxy,
+    home: tempfile::TempDir,
+}
+
+impl Kitchen {
+    fn start() -> Kitchen {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = ServerProcess::start(FAST_SERVER_CONFIG);
+        let proxy = runtime.block_on(FaultProxy::start(server.addr));
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(home.path().join("kds.toml"), FAST_CLIENT_CONFIG).unwrap();
+        Kitchen {
+            runtime,
+            server,
+            proxy,
+            home,
+        }
+    }
+
+    /// The API straight at the server (the proxy is the display's link).
+    fn api(&self) -> Api {
+        Api::new(&self.server.url)
+    }
+
+    fn create(&self, item: &str) -> Order {
+        self.runtime.block_on(self.api().create("grill", item))
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        self.runtime.block_on(self.api().snapshot("grill"))
+    }
+
+    fn order(&self, id: &str) -> Order {
+        self.runtime.block_on(self.api().order(id))
+    }
+
+    /// The real `kds` for station grill, through the proxy.
+    fn display(&self) -> Screen {
+        self.display_via(&self.proxy.url)
+    }
+
+    /// The real `kds` for station grill, talking to `url`.
+    fn display_via(&self, url: &str) -> Screen {
+        let config = self.home.path().join("kds.toml");
+        Screen::start(
+            self.home.path(),
+            &[
+                "--config",
+                config.to_str().unwrap(),
+                "--server",
+                url,
+                "--station",
+                "grill",
+            ],
+            150,
+            40,
+        )
+    }
+
+    fn queue_file(&self) -> serde_json::Value {
+        let path = self.home.path().join("data").join("queue-grill.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Waits until the display's queue file holds no action (it is written
+    /// just after the server's answer arrives).
+    fn wait_for_empty_queue(&self) {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while self.queue_file()["actions"] != serde_json::json!([]) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the queue file still holds {}",
+                self.queue_file()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+    }
+}
+
+/// Waits until the screen shows exactly the server's snapshot, live.
+fn wait_for_truth(kitchen: &Kitchen, screen: &Screen) -> String {
+    wait_for_truth_in(kitchen, screen, "LIVE")
+}
+
+/// Waits until the screen shows exactly the server's snapshot, and `state`
+/// in its footer.
+fn wait_for_truth_in(kitchen: &Kitchen, screen: &Screen, state: &str) -> String {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let truth = kitchen.snapshot();
+        let text = screen.text();
+        if text.contains(state) && shows(&text, &truth) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the screen never showed the server's state: board {:?} counts {:?}, server {:?} {:?}\n{text}",
+            tickets_on_screen(&text),
+            header_counts(&text),
+            expected_board(&truth),
+            expected_counts(&truth),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn not_live(text: &str) -> bool {
+    !text.contains("LIVE") && (text.contains("RECONNECTING") || text.contains("OFFLINE"))
+}
+
+#[test]
+fn the_real_display_rides_out_a_server_kill_and_keeps_the_bump_made_meanwhile() {
+    let mut kitchen = Kitchen::start();
+    let orders: Vec<Order> = ["Burger", "Fries", "Salad"]
+        .into_iter()
+        .map(|item| kitchen.create(item))
+        .collect();
+    let mut screen = kitchen.display();
+    wait_for_truth(&kitchen, &screen);
+
+    kitchen.server.kill();
+    screen.wait_for("the link to drop", PATIENCE, not_live);
+    // The cook bumps the oldest ticket while the server is down.
+    screen.press("\r");
+    screen.wait_for_text("1 queued", PATIENCE);
+
+    kitchen.server.restart();
+    kitchen.proxy.retarget(kitchen.server.addr);
+    let late = kitchen.create("Shake");
+    let text = wait_for_truth(&kitchen, &screen);
+    assert_eq!(tickets_on_screen(&text).get(&orders[0].number), Some(&1));
+    assert_eq!(tickets_on_screen(&text).get(&late.number), Some(&0));
+    let bumped = kitchen.order(&orders[0].id);
+    assert_eq!((bumped.status, bumped.version), (Status::Preparing, 2));
+    kitchen.wait_for_empty_queue();
+    screen.press("q");
+    assert_eq!(screen.wait_exit(PATIENCE), 0);
+}
+
+#[test]
+fn a_cut_link_with_a_conflicting_bump_shows_the_conflict_and_the_true_state() {
+    let kitchen = Kitchen::start();
+    let orders: Vec<Order> = ["Burger", "Fries", "Salad"]
+        .into_iter()
+        .map(|item| kitchen.create(item))
+        .collect();
+    let mut screen = kitchen.display();
+    wait_for_truth(&kitchen, &screen);
+
+    kitchen.proxy.cut();
+    screen.wait_for("the link to drop", PATIENCE, not_live);
+    // Enter bumps the focused (oldest) ticket; the focus then falls on the
+    // next one, which the second Enter bumps.
+    screen.press("\r");
+    screen.press("\r");
+    screen.wait_for_text("2 queued", PATIENCE);
+    // Meanwhile another terminal takes the first ticket to Ready, and a new order comes.
+    let api = kitchen.api();
+    kitchen.runtime.block_on(async {
+        let preparing = api.set_status(&orders[0], Status::Preparing).await;
+        api.set_status(&preparing, Status::Ready).await;
+    });
+    let late = kitchen.create("Shake");
+
+    kitchen.proxy.resume();
+    let conflict = format!(
+        "#{} was already moved to Ready by another station",
+        orders[0].number
+    );
+    screen.wait_for_text(&conflict, PATIENCE);
+    let text = wait_for_truth(&kitchen, &screen);
+    let board = tickets_on_screen(&text);
+    assert_eq!(board.get(&orders[0].number), Some(&2), "{text}");
+    assert_eq!(board.get(&orders[1].number), Some(&1), "{text}");
+    assert_eq!(board.get(&orders[2].number), Some(&0), "{text}");
+    assert_eq!(board.get(&late.number), Some(&0), "{text}");
+    assert_eq!(
+        kitchen.order(&orders[0].id).version,
+        3,
+        "moved twice, by the other terminal"
+    );
+    assert_eq!(
+        kitchen.order(&orders[1].id).version,
+        2,
+        "moved once, by this one"
+    );
+    screen.press("q");
+    assert_eq!(screen.wait_exit(PATIENCE), 0);
+}
+
+#[test]
+fn a_display_killed_with_bumps_queued_sends_them_when_started_again() {
+    let kitchen = Kitchen::start();
+    let orders: Vec<Order> = ["Burger", "Fries"]
+        .into_iter()
+        .map(|item| kitchen.create(item))
+        .collect();
+    let mut screen = kitchen.display();
+    wait_for_truth(&kitchen, &screen);
+
+    kitchen.proxy.cut();
+    screen.wait_for("the link to drop", PATIENCE, not_live);
+    screen.press("\r");
+    screen.press("\r");
+    screen.wait_for_text("2 queued", PATIENCE);
+    // SIGKILL: no shutdown, no chance to save anything more.
+    screen.signal("KILL");
+    screen.wait_exit(PATIENCE);
+    drop(screen);
+    let queued = kitchen.queue_file();
+    let ids: Vec<&str> = queued["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["order_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [orders[0].id.as_str(), orders[1].id.as_str()]);
+    for order in &orders {
+        assert_eq!(kitchen.order(&order.id).status, Status::Pending);
+    }
+
+    kitchen.proxy.resume();
+    let mut screen = kitchen.display();
+    let text = wait_for_truth(&kitchen, &screen);
+    for order in &orders {
+        let now = kitchen.order(&order.id);
+        assert_eq!(
+            (now.status, now.version),
+            (Status::Preparing, 2),
+            "exactly once"
+        );
+        assert_eq!(tickets_on_screen(&text).get(&order.number), Some(&1));
+    }
+    kitchen.wait_for_empty_queue();
+    screen.press("q");
+    assert_eq!(screen.wait_exit(PATIENCE), 0);
+    assert!(kitchen.home().exists());
+}
+
+#[test]
+fn a_stalled_link_is_noticed_within_the_configured_dead_peer_bound() {
+    let kitchen = Kitchen::start();
+    let first = kitchen.create("Burger");
+    let screen = kitchen.display();
+    wait_for_truth(&kitchen, &screen);
+
+    // TCP stays up, nothing arrives: only the dead-peer clock (2 s in
+    // FAST_CLIENT_CONFIG, 45 s by default) can tell.
+    kitchen.proxy.stall();
+    let stalled_at = std::time::Instant::now();
+    screen.wait_for("the stall noticed", PATIENCE, not_live);
+    let noticed = stalled_at.elapsed();
+    // Not at once (nothing closed), and not long after the bound.
+    assert!(
+        noticed >= std::time::Duration::from_secs(1) && noticed < std::time::Duration::from_secs(5),
+        "noticed after {noticed:?}"
+    );
+    let api = kitchen.api();
+    kitchen
+        .runtime
+        .block_on(api.set_status(&first, Status::Preparing));
+    kitchen.proxy.resume();
+    let text = wait_for_truth(&kitchen, &screen);
+    assert_eq!(tickets_on_screen(&text).get(&first.number), Some(&1));
+}
+
+#[test]
+fn behind_a_proxy_that_refuses_websockets_the_real_display_polls_to_the_same_screen() {
+    let kitchen = Kitchen::start();
+    let orders: Vec<Order> = ["Burger", "Fries"]
+        .into_iter()
+        .map(|item| kitchen.create(item))
+        .collect();
+    let refusing = kitchen.runtime.block_on(net_support::kitchen::Proxy::start(
+        kitchen.server.addr,
+        "403 Forbidden",
+    ));
+    let mut screen = kitchen.display_via(&refusing.url);
+    wait_for_truth_in(&kitchen, &screen, "POLLING");
+    // The cook bumps over HTTP; another terminal moves the other ticket on;
+    // a new order arrives.
+    screen.press("\r");
+    let api = kitchen.api();
+    kitchen
+        .runtime
+        .block_on(api.set_status(&orders[1], Status::Preparing));
+    let late = kitchen.create("Shake");
+    let text = wait_for_truth_in(&kitchen, &screen, "POLLING");
+    assert!(!text.contains("LIVE"), "{text}");
+    let board = tickets_on_screen(&text);
+    assert_eq!(board.get(&orders[0].number), Some(&1), "{text}");
+    assert_eq!(board.get(&orders[1].number), Some(&1), "{text}");
+    assert_eq!(board.get(&late.number), Some(&0), "{text}");
+    assert_eq!(kitchen.order(&orders[0].id).version, 2);
+    screen.press("q");
+    assert_eq!(screen.wait_exit(PATIENCE), 0);
+}

@@ -1,0 +1,75 @@
+//! A scripted WebSocket server and the frames it sends.
+
+use super::PATIENCE;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+
+/// A WebSocket server that plays a script, for what a real server will not
+/// do on demand (go silent, send garbage).
+pub struct FakeServer {
+    listener: TcpListener,
+}
+
+impl FakeServer {
+    pub async fn start() -> Self {
+        Self {
+            listener: TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap()
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr())
+    }
+
+    /// Accepts the next WebSocket; returns it with the request's path and query.
+    pub async fn accept(&self) -> (WebSocketStream<TcpStream>, String) {
+        let (stream, _) = tokio::time::timeout(PATIENCE, self.listener.accept())
+            .await
+            .expect("the client did not connect")
+            .unwrap();
+        let uri = Arc::new(Mutex::new(String::new()));
+        let seen = Arc::clone(&uri);
+        // The callback's error type is tungstenite's: large, but never built here.
+        #[allow(clippy::result_large_err)]
+        let record = move |req: &Request, res: Response| {
+            *seen.lock().unwrap() = req.uri().to_string();
+            Ok(res)
+        };
+        let socket = tokio_tungstenite::accept_hdr_async(stream, record)
+            .await
+            .unwrap();
+        let uri = uri.lock().unwrap().clone();
+        (socket, uri)
+    }
+}
+
+pub fn order_json(id: &str, status: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "number": 1, "station": "grill", "status": status,
+        "items": [{"name": "Burger", "qty": 1}],
+        "created_at": "2026-11-22T18:04:05.123Z",
+        "updated_at": "2026-11-22T18:04:05.123Z",
+        "status_at": "2026-11-22T18:04:05.123Z",
+        "version": 1
+    })
+}
+
+pub fn snapshot_frame(seq: i64, ids: &[&str]) -> String {
+    let orders: Vec<_> = ids.iter().map(|id| order_json(id, "pending")).collect();
+    serde_json::json!({"type": "snapshot", "seq": seq, "orders": orders, "recent": []}).to_string()
+}
+
+pub fn event_frame(seq: i64, id: &str, status: &str) -> String {
+    serde_json::json!({
+        "type": "event", "seq": seq, "event": "status_changed",
+        "at": "2026-11-22T18:04:05.123Z", "order": order_json(id, status)
+    })
+    .to_string()
+}

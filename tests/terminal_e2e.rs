@@ -1,0 +1,131 @@
+//! The real `kds` binary in a pseudo-terminal against a real server.
+
+mod support;
+
+use std::time::Duration;
+use support::pty::Screen;
+use support::{Kitchen, burger_order};
+
+const SOON: Duration = Duration::from_secs(20);
+
+#[test]
+fn shows_a_new_order_bumps_it_from_the_keyboard_and_quits_cleanly() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let first = kitchen.post_order(None, &burger_order("grill", "12"));
+    let mut screen = Screen::start(
+        home.path(),
+        &["--server", &kitchen.url, "--station", "grill"],
+        100,
+        30,
+    );
+    screen.wait_for_text("LIVE", SOON);
+    let text = screen.wait_for_text("Cheeseburger", SOON);
+    assert!(
+        text.contains("sesame"),
+        "the allergy note is shown:\n{text}"
+    );
+
+    // A second order arrives while the display is up.
+    let second = kitchen.post_order(None, &burger_order("grill", "14"));
+    let number = second["number"].to_string();
+    screen.wait_for(&format!("ticket #{number}"), SOON, |t| t.contains(&number));
+
+    // Enter bumps the focused ticket (the oldest pending one) to preparing.
+    screen.press("\r");
+    kitchen.wait_for_status(first["id"].as_str().unwrap(), "preparing", SOON);
+
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+    let raw = screen.raw();
+    assert!(
+        raw.windows(8).any(|w| w == b"\x1b[?1049l"),
+        "the alternate screen was left on quit"
+    );
+}
+
+#[test]
+fn an_unknown_token_says_unauthorized() {
+    let kitchen = Kitchen::with_tokens(vec![kds_server::TokenConfig {
+        token: "right-token".into(),
+        role: kds_server::Role::Display,
+        name: None,
+    }]);
+    let home = tempfile::tempdir().unwrap();
+    let mut screen = Screen::start(
+        home.path(),
+        &["--server", &kitchen.url, "--token", "wrong-token"],
+        80,
+        24,
+    );
+    screen.wait_for_text("UNAUTHORIZED", SOON);
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let mut screen = Screen::start(home.path(), &["--server", &kitchen.url], 80, 24);
+    screen.wait_for_text("LIVE", SOON);
+    screen.signal("TERM");
+    assert_eq!(screen.wait_exit(SOON), 0);
+    let raw = screen.raw();
+    assert!(raw.windows(8).any(|w| w == b"\x1b[?1049l"));
+}
+
+#[test]
+fn a_bad_config_stops_before_the_terminal_is_touched() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[display]\nstation = \"grill\"\nstaton = \"bar\"\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kds"))
+        .arg("--config")
+        .arg(&config)
+        .env("KDS_DATA_DIR", home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
+    assert!(stderr.contains("staton"), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "nothing drawn: {:?}",
+        output.stdout
+    );
+}
+
+#[test]
+fn the_demo_runs_and_a_hang_up_ends_it_and_removes_its_files() {
+    let home = tempfile::tempdir().unwrap();
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut screen = Screen::start_with_env(
+        home.path(),
+        &["demo", "--rate", "120"],
+        &[("TMPDIR", &tmp)],
+        100,
+        30,
+    );
+    screen.wait_for_text("LIVE", SOON);
+    // The simulator's orders arrive over the loopback WebSocket.
+    screen.wait_for("a ticket from the simulator", SOON, |t| t.contains("#1 "));
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        1,
+        "the demo's directory"
+    );
+
+    screen.hang_up();
+    assert_eq!(screen.wait_exit(SOON), 0);
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "the demo left {left:?}");
+}
