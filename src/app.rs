@@ -12,8 +12,7 @@ use crate::net::{self, NetConfig, NetHandle, NetTiming};
 use crate::terminal::Tui;
 use crate::update::update;
 use crate::view::{self, Theme};
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
-use futures_util::StreamExt;
+use crossterm::event::{Event as TermEvent, KeyEventKind};
 use kds_protocol::Timestamp;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
@@ -43,11 +42,13 @@ async fn event_loop(
     net: &NetHandle,
     from_net: &mut mpsc::Receiver<NetEvent>,
 ) -> anyhow::Result<()> {
-    let mut keys = EventStream::new();
+    let mut keys = crate::input::spawn()?;
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
+    // The input thread only reads when a key arrives (see `input`).
+    let mut resized = signal(SignalKind::window_change())?;
     // The model pages tickets by the screen's size: tell it before the first frame.
     let size = tui.size()?;
     let mut queued = Some(Msg::Resize(size.width, size.height));
@@ -67,12 +68,16 @@ async fn event_loop(
                 dirty = false;
             }
             tokio::select! {
-                key = keys.next() => match key {
-                    Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
-                    Some(Ok(TermEvent::Resize(cols, rows))) => Msg::Resize(cols, rows),
-                    Some(Ok(_)) => continue,
+                key = keys.recv() => match key {
+                    Some(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                    Some(TermEvent::Resize(cols, rows)) => Msg::Resize(cols, rows),
+                    Some(_) => continue,
                     // The terminal is gone (SSH closed): nothing left to show.
-                    Some(Err(_)) | None => return Ok(()),
+                    None => return Ok(()),
+                },
+                _ = resized.recv() => match tui.size() {
+                    Ok(size) => Msg::Resize(size.width, size.height),
+                    Err(_) => return Ok(()),
                 },
                 Some(event) = from_net.recv() => Msg::Net(event),
                 _ = ticks.tick() => Msg::Tick(Timestamp::now()),

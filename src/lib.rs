@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod input;
 pub mod keymap;
 pub mod logging;
 pub mod model;

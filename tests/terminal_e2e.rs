@@ -129,3 +129,55 @@ fn the_demo_runs_and_a_hang_up_ends_it_and_removes_its_files() {
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "the demo left {left:?}");
 }
+
+/// A terminal can vanish without its SIGHUP reaching kds (a supervisor that
+/// masks it, a console torn down under it). kds must still notice and end,
+/// instead of reading the dead terminal in a loop.
+#[test]
+fn a_terminal_that_goes_away_without_a_hang_up_signal_still_ends_kds() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let mut screen =
+        Screen::start_with_sighup_blocked(home.path(), &["--server", &kitchen.url], 80, 24);
+    screen.wait_for_text("LIVE", SOON);
+    screen.hang_up();
+    assert_eq!(screen.wait_exit(SOON), 0);
+}
+
+#[test]
+fn a_resized_terminal_is_laid_out_again() {
+    let kitchen = Kitchen::start();
+    kitchen.post_order(None, &burger_order("grill", "12"));
+    let home = tempfile::tempdir().unwrap();
+    let mut screen = Screen::start(
+        home.path(),
+        &["--server", &kitchen.url, "--station", "grill"],
+        80,
+        24,
+    );
+    screen.wait_for_text("Cheeseburger", SOON);
+    let hints = |rows: &[String]| rows.iter().position(|row| row.contains("? help"));
+    assert_eq!(hints(&screen.rows()), Some(23), "{}", screen.text());
+
+    screen.resize(120, 40);
+    screen.wait_for("the key hints on the new last row", SOON, |_| {
+        hints(&screen.rows()) == Some(39)
+    });
+    let text = screen.wait_for_text("Cheeseburger", SOON);
+    // The columns spread over the new width: READY's heading moves right.
+    let ready = |rows: &[String]| {
+        rows.iter()
+            .find_map(|row| row.find("READY").map(|at| row[..at].chars().count()))
+    };
+    assert!(
+        ready(&screen.rows()).is_some_and(|at| at > 80),
+        "READY stays where it was:\n{text}"
+    );
+
+    screen.resize(80, 24);
+    screen.wait_for("the key hints back on row 23", SOON, |_| {
+        hints(&screen.rows()) == Some(23)
+    });
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+}
