@@ -9,7 +9,7 @@
 mod fault_support;
 
 use fault_support::api::{Api, order_body};
-use fault_support::display::{Display, fast_timing};
+use fault_support::display::Display;
 use fault_support::proxy::FaultProxy;
 use fault_support::server::{FAST_SERVER_CONFIG, ServerProcess};
 use futures_util::StreamExt;
@@ -81,20 +81,8 @@ async fn a_server_killed_mid_service_keeps_every_acknowledged_write_and_displays
     for item in ["Burger", "Fries", "Salad"] {
         preloaded.push(api.create("grill", item).await);
     }
-    let mut cook = Display::start(
-        "cook",
-        &[&proxy.url],
-        "grill",
-        dir.path().join("cook.json"),
-        fast_timing(),
-    );
-    let mut expo = Display::start(
-        "expo",
-        &[&proxy.url],
-        "all",
-        dir.path().join("expo.json"),
-        fast_timing(),
-    );
+    let mut cook = Display::quick("cook", &proxy.url, "grill", dir.path());
+    let mut expo = Display::quick("expo", &proxy.url, "all", dir.path());
     cook.until("live with the tickets", |d| {
         d.is_live() && d.tickets().len() == 3
     })
@@ -212,13 +200,7 @@ async fn full_disk() -> (ServerProcess, Api, Display, Order, tempfile::TempDir) 
     let api = Api::new(&server.url);
     let dir = tempfile::tempdir().unwrap();
     let first = api.create("grill", "Burger").await;
-    let mut cook = Display::start(
-        "cook",
-        &[&server.url],
-        "grill",
-        dir.path().join("cook.json"),
-        fast_timing(),
-    );
+    let mut cook = Display::quick("cook", &server.url, "grill", dir.path());
     cook.until("live with the ticket", |d| {
         d.is_live() && d.tickets().len() == 1
     })
@@ -343,13 +325,7 @@ async fn readers_that_stop_reading_cost_bounded_memory_and_the_others_stay_on_ti
     let server = blocking(|| ServerProcess::start(FAST_SERVER_CONFIG));
     let api = Api::new(&server.url);
     let dir = tempfile::tempdir().unwrap();
-    let mut cook = Display::start(
-        "cook",
-        &[&server.url],
-        "grill",
-        dir.path().join("cook.json"),
-        fast_timing(),
-    );
+    let mut cook = Display::quick("cook", &server.url, "grill", dir.path());
     cook.until("live", Display::is_live).await;
     let mut stalled = Vec::new();
     for _ in 0..20 {

@@ -10,7 +10,7 @@
 mod fault_support;
 
 use fault_support::api::Api;
-use fault_support::display::{Display, fast_timing};
+use fault_support::display::Display;
 use fault_support::server::{FAST_SERVER_CONFIG, ServerProcess};
 use kds_protocol::{ErrorBody, Order};
 use proptest::prelude::*;
@@ -372,13 +372,7 @@ async fn hostile_websocket_frames_close_only_their_own_connection() {
     let server = blocking(|| ServerProcess::start(FAST_SERVER_CONFIG));
     let api = Api::new(&server.url);
     let dir = tempfile::tempdir().unwrap();
-    let mut watcher = Display::start(
-        "watcher",
-        &[&server.url],
-        "grill",
-        dir.path().join("q.json"),
-        fast_timing(),
-    );
+    let mut watcher = Display::quick("watcher", &server.url, "grill", dir.path());
     watcher.until("live", Display::is_live).await;
     let addr = server.addr;
     // 240 connections at once, each sending one to three hostile things.
@@ -434,13 +428,7 @@ async fn slow_headers_do_not_starve_the_other_clients() {
     let server = blocking(|| ServerProcess::start(FAST_SERVER_CONFIG));
     let api = Api::new(&server.url);
     let dir = tempfile::tempdir().unwrap();
-    let mut watcher = Display::start(
-        "watcher",
-        &[&server.url],
-        "grill",
-        dir.path().join("q.json"),
-        fast_timing(),
-    );
+    let mut watcher = Display::quick("watcher", &server.url, "grill", dir.path());
     watcher.until("live", Display::is_live).await;
     // 300 clients trickle a request a byte every 50 ms (slowloris).
     let request = b"GET /api/stations/grill/orders HTTP/1.1\r\nHost: kds\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
@@ -511,13 +499,7 @@ async fn thousands_of_connections_opened_and_dropped_leave_nothing_behind() {
     let server = blocking(|| ServerProcess::start(FAST_SERVER_CONFIG));
     let api = Api::new(&server.url);
     let dir = tempfile::tempdir().unwrap();
-    let mut watcher = Display::start(
-        "watcher",
-        &[&server.url],
-        "grill",
-        dir.path().join("q.json"),
-        fast_timing(),
-    );
+    let mut watcher = Display::quick("watcher", &server.url, "grill", dir.path());
     watcher.until("live", Display::is_live).await;
     assert!(api.healthy().await);
     let sockets_before = blocking(|| server.open_sockets());

@@ -143,20 +143,8 @@ async fn a_cut_link_replays_what_was_missed_and_flushes_queued_bumps_in_order() 
     }
     let [o1, o2, o3, o4] = [0, 1, 2, 3].map(|i| orders[i].clone());
     // The cook's display goes through the proxy; another terminal does not.
-    let mut cook = Display::start(
-        "cook",
-        &[&proxy.url],
-        "grill",
-        dir.path().join("cook.json"),
-        fast_timing(),
-    );
-    let mut other = Display::start(
-        "other",
-        &[&kitchen.url],
-        "grill",
-        dir.path().join("other.json"),
-        fast_timing(),
-    );
+    let mut cook = Display::quick("cook", &proxy.url, "grill", dir.path());
+    let mut other = Display::quick("other", &kitchen.url, "grill", dir.path());
     for display in [&mut cook, &mut other] {
         display
             .until("all four tickets", |d| {
@@ -247,20 +235,8 @@ async fn behind_a_proxy_that_refuses_websockets_a_display_polls_to_the_same_stat
     for item in ["Burger", "Fries", "Salad"] {
         orders.push(api.create("grill", item).await);
     }
-    let mut polled = Display::start(
-        "polled",
-        &[&proxy.url],
-        "grill",
-        dir.path().join("polled.json"),
-        fast_timing(),
-    );
-    let mut live = Display::start(
-        "live",
-        &[&kitchen.url],
-        "grill",
-        dir.path().join("live.json"),
-        fast_timing(),
-    );
+    let mut polled = Display::quick("polled", &proxy.url, "grill", dir.path());
+    let mut live = Display::quick("live", &kitchen.url, "grill", dir.path());
     polled
         .until("polling with every ticket", |d| {
             matches!(d.model.connection(), ConnState::Polling { .. }) && d.tickets().len() == 3
@@ -328,20 +304,8 @@ async fn two_displays_bumping_the_same_ticket_at_once_move_it_exactly_once() {
     for n in 0..5 {
         orders.push(api.create("grill", &format!("Burger {n}")).await);
     }
-    let mut left = Display::start(
-        "left",
-        &[&kitchen.url],
-        "grill",
-        dir.path().join("left.json"),
-        fast_timing(),
-    );
-    let mut right = Display::start(
-        "right",
-        &[&kitchen.url],
-        "grill",
-        dir.path().join("right.json"),
-        fast_timing(),
-    );
+    let mut left = Display::quick("left", &kitchen.url, "grill", dir.path());
+    let mut right = Display::quick("right", &kitchen.url, "grill", dir.path());
     for display in [&mut left, &mut right] {
         display
             .until("every ticket", |d| d.is_live() && d.tickets().len() == 5)

@@ -12,7 +12,7 @@ use kds::net::{NetConfig, NetHandle, NetTiming};
 use kds::update::update;
 use kds_protocol::{Snapshot, Status, Timestamp};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -59,6 +59,13 @@ pub struct Display {
 
 impl Display {
     /// Starts the engine for `station` on `servers`, queue file at `queue`.
+    /// A display with [`fast_timing`] on one server, its queue file named
+    /// after it in `dir`.
+    pub fn quick(name: &str, server: &str, station: &str, dir: &Path) -> Display {
+        let queue = dir.join(format!("{name}.json"));
+        Display::start(name, &[server], station, queue, fast_timing())
+    }
+
     pub fn start(
         name: &str,
         servers: &[&str],
