@@ -149,6 +149,22 @@ fn wait_for_truth_in(kitchen: &Kitchen, screen: &Screen, state: &str) -> String 
     }
 }
 
+/// Orders for `items`, a display showing them, then a cut link during which
+/// the cook bumps the two oldest: Enter bumps the focused (oldest) ticket,
+/// the focus then falls on the next one, which the second Enter bumps.
+fn two_bumps_queued_during_a_cut(kitchen: &Kitchen, items: &[&str]) -> (Vec<Order>, Screen) {
+    let orders: Vec<Order> = items.iter().map(|item| kitchen.create(item)).collect();
+    let mut screen = kitchen.display();
+    wait_for_truth(kitchen, &screen);
+
+    kitchen.proxy.cut();
+    screen.wait_for("the link to drop", PATIENCE, not_live);
+    screen.press("\r");
+    screen.press("\r");
+    screen.wait_for_text("2 queued", PATIENCE);
+    (orders, screen)
+}
+
 fn not_live(text: &str) -> bool {
     !text.contains("LIVE") && (text.contains("RECONNECTING") || text.contains("OFFLINE"))
 }
@@ -185,20 +201,8 @@ fn the_real_display_rides_out_a_server_kill_and_keeps_the_bump_made_meanwhile() 
 #[test]
 fn a_cut_link_with_a_conflicting_bump_shows_the_conflict_and_the_true_state() {
     let kitchen = Kitchen::start();
-    let orders: Vec<Order> = ["Burger", "Fries", "Salad"]
-        .into_iter()
-        .map(|item| kitchen.create(item))
-        .collect();
-    let mut screen = kitchen.display();
-    wait_for_truth(&kitchen, &screen);
-
-    kitchen.proxy.cut();
-    screen.wait_for("the link to drop", PATIENCE, not_live);
-    // Enter bumps the focused (oldest) ticket; the focus then falls on the
-    // next one, which the second Enter bumps.
-    screen.press("\r");
-    screen.press("\r");
-    screen.wait_for_text("2 queued", PATIENCE);
+    let (orders, mut screen) =
+        two_bumps_queued_during_a_cut(&kitchen, &["Burger", "Fries", "Salad"]);
     // Meanwhile another terminal takes the first ticket to Ready, and a new order comes.
     let api = kitchen.api();
     kitchen.runtime.block_on(async {
@@ -236,18 +240,7 @@ fn a_cut_link_with_a_conflicting_bump_shows_the_conflict_and_the_true_state() {
 #[test]
 fn a_display_killed_with_bumps_queued_sends_them_when_started_again() {
     let kitchen = Kitchen::start();
-    let orders: Vec<Order> = ["Burger", "Fries"]
-        .into_iter()
-        .map(|item| kitchen.create(item))
-        .collect();
-    let mut screen = kitchen.display();
-    wait_for_truth(&kitchen, &screen);
-
-    kitchen.proxy.cut();
-    screen.wait_for("the link to drop", PATIENCE, not_live);
-    screen.press("\r");
-    screen.press("\r");
-    screen.wait_for_text("2 queued", PATIENCE);
+    let (orders, mut screen) = two_bumps_queued_during_a_cut(&kitchen, &["Burger", "Fries"]);
     // SIGKILL: no shutdown, no chance to save anything more.
     screen.signal("KILL");
     screen.wait_exit(PATIENCE);
