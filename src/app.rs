@@ -12,6 +12,7 @@ use crate::net::{self, NetConfig, NetHandle, NetTiming};
 use crate::terminal::Tui;
 use crate::update::update;
 use crate::view::{self, Theme};
+use chrono::{FixedOffset, Offset, TimeZone};
 use crossterm::event::{Event as TermEvent, KeyEventKind};
 use kds_protocol::Timestamp;
 use std::time::Duration;
@@ -25,7 +26,9 @@ const NET_CHANNEL_CAPACITY: usize = 256;
 pub async fn run(settings: Settings, keymap: KeyMap) -> anyhow::Result<()> {
     let (to_app, mut from_net) = mpsc::channel(NET_CHANNEL_CAPACITY);
     let net = net::spawn(net_config(&settings), to_app);
-    let mut model = Model::new(model_options(&settings, keymap), Timestamp::now());
+    let now = Timestamp::now();
+    let mut model = Model::new(model_options(&settings, keymap), now);
+    update(&mut model, Msg::TimeZone(local_offset(now)));
     let theme = Theme::new(settings.ascii, settings.color);
 
     let mut tui = Tui::enter()?;
@@ -80,7 +83,16 @@ async fn event_loop(
                     Err(_) => return Ok(()),
                 },
                 Some(event) = from_net.recv() => Msg::Net(event),
-                _ = ticks.tick() => Msg::Tick(Timestamp::now()),
+                _ = ticks.tick() => {
+                    let now = Timestamp::now();
+                    let zone = local_offset(now);
+                    if zone == model.utc_offset() {
+                        Msg::Tick(now)
+                    } else {
+                        queued = Some(Msg::Tick(now));
+                        Msg::TimeZone(zone)
+                    }
+                }
                 _ = terminate.recv() => return Ok(()),
                 _ = hangup.recv() => return Ok(()),
             }
@@ -97,6 +109,15 @@ async fn event_loop(
         }
         dirty = true;
     }
+}
+
+/// The local time zone's offset from UTC at `now`. chrono re-reads the
+/// system's zone when it changes, and the zone's rules say when summer time
+/// starts, so a display left running through the night follows the switch.
+fn local_offset(now: Timestamp) -> FixedOffset {
+    chrono::Local
+        .offset_from_utc_datetime(&now.as_datetime().naive_utc())
+        .fix()
 }
 
 fn model_options(settings: &Settings, keymap: KeyMap) -> ModelOptions {

@@ -5,6 +5,7 @@
 //! which the event loop carries out (sending actions to the network task,
 //! ringing the bell, quitting). Nothing else changes the model.
 
+use chrono::FixedOffset;
 use crossterm::event::KeyEvent;
 use kds_protocol::{Event, Order, Snapshot, Status, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,9 @@ pub enum Msg {
     Resize(u16, u16),
     /// The clock moved on: timers and "last update" ages are computed from this.
     Tick(Timestamp),
+    /// The local time zone's offset changed (a switch to or from summer
+    /// time): the header clock shows local time.
+    TimeZone(FixedOffset),
     /// Something the network task learnt.
     Net(NetEvent),
 }

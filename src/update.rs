@@ -27,6 +27,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
             on_tick(model, now);
             Vec::new()
         }
+        Msg::TimeZone(offset) => {
+            model.set_utc_offset(offset);
+            Vec::new()
+        }
         Msg::Net(event) => on_net(model, event),
     }
 }

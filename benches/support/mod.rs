@@ -5,7 +5,6 @@
 // Each benchmark uses its own part of this module.
 #![allow(dead_code)]
 
-use chrono::FixedOffset;
 use kds::keymap::KeyMap;
 use kds::model::{Model, ModelOptions, Thresholds};
 use kds::msg::{Msg, NetEvent};
@@ -30,7 +29,6 @@ pub fn model(cols: u16, rows: u16) -> Model {
         terminal_id: "bench".to_owned(),
     };
     let mut model = Model::new(options, at(0));
-    model.set_utc_offset(FixedOffset::east_opt(0).expect("zero is a valid offset"));
     update(&mut model, Msg::Resize(cols, rows));
     model
 }

@@ -4,7 +4,6 @@ use super::{Model, ModelOptions, Thresholds};
 use crate::keymap::KeyMap;
 use crate::msg::{Msg, NetEvent};
 use crate::update::update;
-use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kds_protocol::{Event, EventKind, Item, Kind, Order, Snapshot, Status, Timestamp};
 
@@ -26,11 +25,9 @@ pub fn options(station: &str) -> ModelOptions {
     }
 }
 
-/// A model for `station` at `T0`, in UTC so the header clock is stable.
+/// A model for `station` at `T0`, in UTC (a new model's zone) so the header clock is stable.
 pub fn model(station: &str) -> Model {
-    let mut model = Model::new(options(station), at(0));
-    model.set_utc_offset(FixedOffset::east_opt(0).expect("zero is a valid offset"));
-    model
+    Model::new(options(station), at(0))
 }
 
 /// An order of `grill`, entered its status `age` seconds before `T0`.

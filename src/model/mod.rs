@@ -20,7 +20,7 @@ pub(crate) use selection::Selection;
 
 use crate::keymap::KeyMap;
 use crate::msg::{Action, ConnState};
-use chrono::{FixedOffset, Offset, TimeZone};
+use chrono::FixedOffset;
 use kds_protocol::{Order, Status, Timestamp};
 use std::time::Duration;
 
@@ -161,16 +161,15 @@ impl Model {
         }
         // The start time keeps ids unique across restarts, where the counter starts over.
         let action_prefix = format!("{terminal}-{}", now.as_millis());
-        let utc_offset = chrono::Local
-            .offset_from_utc_datetime(&now.as_datetime().naive_utc())
-            .fix();
         let mut clock = ServerClock::default();
         clock.tick(now);
         Self {
             options,
             now,
             clock,
-            utc_offset,
+            // UTC until the app reads the local zone (`Msg::TimeZone`): the
+            // model does not read the system.
+            utc_offset: FixedOffset::east_opt(0).expect("zero is a valid offset"),
             board: Board::default(),
             selection: Selection::default(),
             connection: ConnState::Connecting {
@@ -189,7 +188,7 @@ impl Model {
         }
     }
 
-    /// Sets the time zone of the header clock (taken from the system at start).
+    /// Sets the time zone of the header clock (`Msg::TimeZone`).
     pub fn set_utc_offset(&mut self, offset: FixedOffset) {
         self.utc_offset = offset;
     }

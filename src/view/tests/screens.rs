@@ -203,3 +203,15 @@ fn help_on_the_smallest_screen_keeps_the_footer() {
     apply(&mut m, ch('?'));
     assert_snapshot!("help_40x10", draw(&m, &color(), 40, 10));
 }
+
+#[test]
+fn the_header_clock_follows_a_summer_time_switch() {
+    let mut m = kitchen("grill");
+    let header = |m: &Model| lines(draw(m, &color(), 80, 24).buffer())[0].clone();
+    assert!(header(&m).contains("18:04:10"), "{}", header(&m));
+
+    let summer = chrono::FixedOffset::east_opt(3600).unwrap();
+    let commands = update(&mut m, Msg::TimeZone(summer));
+    assert!(commands.is_empty());
+    assert!(header(&m).contains("19:04:10"), "{}", header(&m));
+}
