@@ -1,60 +1,28 @@
-//! A kitchen group of two kds-server instances on one `PostgreSQL` database;
-//! the display (the real network engine, `--server A --server B`) watches
-//! through A. A dies without a word: the display moves to B and resumes
-//! with `since`, missing nothing and needing no fresh snapshot. Skipped,
-//! and saying so, when `KDS_TEST_DATABASE_URL` is unset; CI sets it.
+//! A kitchen group of two kds-server instances, each a process of its own,
+//! on one `PostgreSQL` database; the display (the real network engine,
+//! `--server A --server B`) watches through A. A is killed with SIGKILL: the
+//! display moves to B and resumes with `since`, missing nothing and needing
+//! no fresh snapshot. Skipped, and saying so, when `KDS_TEST_DATABASE_URL`
+//! is unset; CI sets it.
 
 // Test code: a failed unwrap is a failed test, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fault_support;
 mod net_support;
 #[path = "../server/tests/pg_support/mod.rs"]
 mod pg_support;
 
+use fault_support::server::{FAST_SERVER_CONFIG, ServerProcess};
 use kds::msg::{ActionOutcome, ConnState, NetEvent};
 use kds_protocol::{Order, Status};
-use kds_server::{RunningServer, ServerConfig};
 use net_support::{Collector, bump, config};
 use pg_support::{FreshDatabase, admin_url};
 use tokio::sync::mpsc;
 
-fn server_config(database: &str) -> ServerConfig {
-    ServerConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database: database.to_owned(),
-        ..ServerConfig::default()
-    }
-}
-
-/// An instance on a runtime of its own, so that it can die the way a killed
-/// process does: every task dropped at once, sockets cut, no close frames.
-struct Doomed {
-    runtime: tokio::runtime::Runtime,
-    server: RunningServer,
-}
-
-impl Doomed {
-    fn start(config: ServerConfig) -> Self {
-        // A runtime cannot be started from inside another: use a thread.
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            let server = runtime.block_on(kds_server::spawn(config)).unwrap();
-            Self { runtime, server }
-        })
-        .join()
-        .unwrap()
-    }
-
-    fn kill(self) {
-        let Self { runtime, server } = self;
-        // No graceful shutdown: the tasks are dropped where they stand.
-        runtime.shutdown_background();
-        drop(server);
-    }
+/// Starts an instance; it blocks while the process starts.
+fn instance(database: &str) -> ServerProcess {
+    tokio::task::block_in_place(|| ServerProcess::start_with_database(FAST_SERVER_CONFIG, database))
 }
 
 async fn create(http: &reqwest::Client, base: &str, station: &str) -> Order {
@@ -78,12 +46,10 @@ async fn a_display_fails_over_from_a_killed_instance_without_a_gap() {
         return;
     };
     let database = FreshDatabase::create(&admin).await;
-    let a = Doomed::start(server_config(&database.url));
-    let a_url = a.server.base_url();
-    let b = kds_server::spawn(server_config(&database.url))
-        .await
-        .unwrap();
-    let b_url = b.base_url();
+    let mut a = instance(&database.url);
+    let a_url = a.url.clone();
+    let b = instance(&database.url);
+    let b_url = b.url.clone();
     let http = reqwest::Client::new();
     let dir = tempfile::tempdir().unwrap();
     let (tx, rx) = mpsc::channel(256);
@@ -105,7 +71,7 @@ async fn a_display_fails_over_from_a_killed_instance_without_a_gap() {
         seen.until_order(&order.id, Status::Pending).await;
     }
 
-    a.kill();
+    tokio::task::block_in_place(|| a.kill());
     // The kitchen goes on while the display notices and moves.
     for _ in 0..3 {
         orders.push(create(&http, &b_url, "grill").await);
@@ -139,5 +105,5 @@ async fn a_display_fails_over_from_a_killed_instance_without_a_gap() {
     );
     seen.until_order(&orders[0].id, Status::Preparing).await;
     net.shutdown().await;
-    b.shutdown().await;
+    drop(b);
 }

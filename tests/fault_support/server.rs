@@ -36,7 +36,8 @@ dead_after = "3s"
 send_timeout = "1s"
 "#;
 
-/// A kds-server child process over an `SQLite` file that outlives it.
+/// A kds-server child process over a database that outlives it (an `SQLite`
+/// file of its own unless it is given one).
 pub struct ServerProcess {
     child: Option<Child>,
     pub addr: SocketAddr,
@@ -49,12 +50,26 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts a server on 127.0.0.1:0 with `config` (TOML) as its config file.
+    /// Starts a server on 127.0.0.1:0 with `config` (TOML) as its config
+    /// file, over an `SQLite` file of its own.
     pub fn start(config: &str) -> ServerProcess {
+        ServerProcess::start_on(config, None)
+    }
+
+    /// Starts a server on the database at `url` (`PostgreSQL`, shared by
+    /// several instances), with `config` (TOML) as its config file.
+    pub fn start_with_database(config: &str, url: &str) -> ServerProcess {
+        ServerProcess::start_on(config, Some(url))
+    }
+
+    fn start_on(config: &str, database: Option<&str>) -> ServerProcess {
         let dir = tempfile::tempdir().unwrap();
         let config_path = dir.path().join("server.toml");
         std::fs::write(&config_path, config).unwrap();
-        let database = format!("sqlite://{}", dir.path().join("kds.db").display());
+        let database = database.map_or_else(
+            || format!("sqlite://{}", dir.path().join("kds.db").display()),
+            str::to_owned,
+        );
         let log = dir.path().join("server.log");
         let mut server = ServerProcess {
             child: None,
