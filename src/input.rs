@@ -67,40 +67,29 @@ impl Terminal {
 }
 
 fn read_events(terminal: &Terminal, to_app: &mpsc::Sender<Event>) {
+    if let Err(err) = forward_events(terminal, to_app) {
+        tracing::info!("cannot read the terminal ({err}); no more keys");
+    }
+}
+
+/// Hands every event to the app until the terminal hangs up or the event
+/// loop ends.
+fn forward_events(terminal: &Terminal, to_app: &mpsc::Sender<Event>) -> io::Result<()> {
     loop {
-        match wait_for_input(terminal.fd()) {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::info!("the terminal hung up");
-                return;
-            }
-            Err(err) => {
-                tracing::info!("cannot wait for the terminal ({err}); no more keys");
-                return;
-            }
+        if !wait_for_input(terminal.fd())? {
+            tracing::info!("the terminal hung up");
+            return Ok(());
         }
         // One read of the terminal can hold several keys (a bump bar types
         // fast); crossterm keeps the rest, out of the kernel's sight, so
         // take every key it holds before waiting on the terminal again.
         loop {
-            let event = match crossterm::event::read() {
-                Ok(event) => event,
-                Err(err) => {
-                    tracing::info!("cannot read the terminal ({err}); no more keys");
-                    return;
-                }
-            };
-            if to_app.blocking_send(event).is_err() {
+            if to_app.blocking_send(crossterm::event::read()?).is_err() {
                 // The event loop has ended.
-                return;
+                return Ok(());
             }
-            match crossterm::event::poll(Duration::ZERO) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(err) => {
-                    tracing::info!("cannot read the terminal ({err}); no more keys");
-                    return;
-                }
+            if !crossterm::event::poll(Duration::ZERO)? {
+                break;
             }
         }
     }
