@@ -12,6 +12,7 @@
 
 mod postgres;
 mod rules;
+mod shared_steps;
 mod sqlite;
 #[cfg(test)]
 mod tests;
