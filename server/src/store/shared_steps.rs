@@ -16,11 +16,12 @@
 //!
 //! What differs stays with the backend, whose module expands the macro and
 //! must define:
-//! - `insert_order(conn, state, order, body)`: `PostgreSQL` stores the seq
-//!   that created the order, to order orders of one millisecond; `SQLite`
-//!   has the rowid for that.
-//! - `append_event(conn, state, kind, order, body, now)`: `PostgreSQL` also
-//!   queues the commit notification, in the same round trip.
+//! - `insert_order(conn, order, body, created_seq)`: `PostgreSQL` stores
+//!   the seq that created the order, to order orders of one millisecond;
+//!   `SQLite` has the rowid for that.
+//! - `write_event(conn, seq, kind, order, body, now)`: writes the event and
+//!   moves the counter; `PostgreSQL` also queues the commit notification, in
+//!   the same round trip.
 //! - `OPEN_ORDERS` and `RECENT_ORDERS`: the snapshot queries, which break
 //!   ties by those different columns.
 //!
@@ -35,7 +36,7 @@
 macro_rules! shared_steps {
     ($db:ty) => {
         mod shared {
-            use super::{OPEN_ORDERS, RECENT_ORDERS, append_event, insert_order};
+            use super::{OPEN_ORDERS, RECENT_ORDERS, insert_order, write_event};
             use kds_protocol::{
                 Event, EventKind, EventsPage, Order, OrderDraft, RECENT_LIMIT, Snapshot,
                 StationScope, StatusMove, Timestamp,
@@ -126,6 +127,24 @@ macro_rules! shared_steps {
                 Ok(())
             }
 
+            /// Logs the change as event `seq` and returns it as the feed will carry it.
+            async fn append_event(
+                conn: &mut Connection,
+                seq: i64,
+                kind: EventKind,
+                order: Order,
+                body: &str,
+                now: Timestamp,
+            ) -> Result<Event, StoreError> {
+                write_event(conn, seq, kind, &order, body, now).await?;
+                Ok(Event {
+                    seq,
+                    kind,
+                    at: now,
+                    order,
+                })
+            }
+
             pub async fn create_order(
                 mut tx: Transaction<'_, $db>,
                 state: State,
@@ -139,13 +158,14 @@ macro_rules! shared_steps {
                 let number = next_number(state.last_number);
                 let order = new_order(draft, number, now);
                 let body = order_json(&order)?;
-                insert_order(&mut tx, &state, &order, &body).await?;
+                let seq = state.next_seq();
+                insert_order(&mut tx, &order, &body, seq).await?;
                 sqlx::query("UPDATE store_state SET last_number = $1 WHERE id = 1")
                     .bind(number)
                     .execute(&mut *tx)
                     .await?;
                 let event =
-                    append_event(&mut tx, &state, EventKind::Created, order, &body, now).await?;
+                    append_event(&mut tx, seq, EventKind::Created, order, &body, now).await?;
                 remember(&mut tx, key, &body, now).await?;
                 tx.commit().await?;
                 Ok(Outcome::Changed(event))
@@ -185,9 +205,9 @@ macro_rules! shared_steps {
                 .bind(&order.id)
                 .execute(&mut *tx)
                 .await?;
+                let seq = state.next_seq();
                 let event =
-                    append_event(&mut tx, &state, EventKind::StatusChanged, order, &body, now)
-                        .await?;
+                    append_event(&mut tx, seq, EventKind::StatusChanged, order, &body, now).await?;
                 remember(&mut tx, key, &body, now).await?;
                 tx.commit().await?;
                 Ok(Outcome::Changed(event))

@@ -5,7 +5,7 @@ use super::super::rules::State;
 use super::super::shared_steps::shared_steps;
 use super::super::{StoreError, kind_name};
 use super::COMMITS_CHANNEL;
-use kds_protocol::{Event, EventKind, Order, Timestamp};
+use kds_protocol::{EventKind, Order, Timestamp};
 use sqlx::postgres::PgConnection;
 
 shared_steps!(sqlx::Postgres);
@@ -40,13 +40,13 @@ pub async fn lock_state(conn: &mut PgConnection) -> Result<State, StoreError> {
     shared::decode_state(&sqlx::query(LOCK_STATE).fetch_one(&mut *conn).await?)
 }
 
-/// Stores the seq `append_event` is about to take, to break ties between
-/// orders of one millisecond (`SQLite` has the rowid for that).
+/// Stores the seq of the order's creation, to break ties between orders of
+/// one millisecond (`SQLite` has the rowid for that).
 async fn insert_order(
     conn: &mut PgConnection,
-    state: &State,
     order: &Order,
     body: &str,
+    created_seq: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO orders (id, station, status, created_at, status_at, created_seq, body)
@@ -56,25 +56,24 @@ async fn insert_order(
     .bind(order.station.as_str())
     .bind(order.status.as_str())
     .bind(order.created_at.as_millis())
-    .bind(state.last_seq + 1)
+    .bind(created_seq)
     .bind(body)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// Writes the event of a change with the next seq, moves the counter and
-/// queues the notification, which `PostgreSQL` delivers to every listener
-/// only once the transaction commits (and never if it rolls back).
-async fn append_event(
+/// Writes the event of a change, moves the counter to its seq and queues
+/// the notification, which `PostgreSQL` delivers to every listener only
+/// once the transaction commits (and never if it rolls back).
+async fn write_event(
     conn: &mut PgConnection,
-    state: &State,
+    seq: i64,
     kind: EventKind,
-    order: Order,
+    order: &Order,
     body: &str,
     now: Timestamp,
-) -> Result<Event, StoreError> {
-    let seq = state.last_seq + 1;
+) -> Result<(), StoreError> {
     // One round trip: data-modifying CTEs all run, whatever the SELECT reads.
     sqlx::query(
         "WITH appended AS (
@@ -92,10 +91,5 @@ async fn append_event(
     .bind(COMMITS_CHANNEL)
     .execute(&mut *conn)
     .await?;
-    Ok(Event {
-        seq,
-        kind,
-        at: now,
-        order,
-    })
+    Ok(())
 }

@@ -1,10 +1,9 @@
 //! The statements a `SQLite` transaction is made of: the shared ones, and
 //! the few that differ from `PostgreSQL` (see [`shared_steps`]).
 
-use super::super::rules::State;
 use super::super::shared_steps::shared_steps;
 use super::super::{StoreError, kind_name};
-use kds_protocol::{Event, EventKind, Order, Timestamp};
+use kds_protocol::{EventKind, Order, Timestamp};
 use sqlx::sqlite::SqliteConnection;
 
 shared_steps!(sqlx::Sqlite);
@@ -21,9 +20,9 @@ const RECENT_ORDERS: &str = "SELECT body FROM orders
 /// creating seq is not stored.
 async fn insert_order(
     conn: &mut SqliteConnection,
-    _state: &State,
     order: &Order,
     body: &str,
+    _created_seq: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO orders (id, station, status, created_at, status_at, body)
@@ -39,17 +38,16 @@ async fn insert_order(
     Ok(())
 }
 
-/// Writes the event of a change and takes the next seq; inside the writer's
-/// transaction, so the seq is in commit order.
-async fn append_event(
+/// Writes the event of a change and moves the counter to its seq; inside
+/// the single writer's transaction, so seqs are in commit order.
+async fn write_event(
     conn: &mut SqliteConnection,
-    state: &State,
+    seq: i64,
     kind: EventKind,
-    order: Order,
+    order: &Order,
     body: &str,
     now: Timestamp,
-) -> Result<Event, StoreError> {
-    let seq = state.last_seq + 1;
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO events (seq, station, kind, at, body) VALUES ($1, $2, $3, $4, $5)")
         .bind(seq)
         .bind(order.station.as_str())
@@ -62,10 +60,5 @@ async fn append_event(
         .bind(seq)
         .execute(&mut *conn)
         .await?;
-    Ok(Event {
-        seq,
-        kind,
-        at: now,
-        order,
-    })
+    Ok(())
 }
