@@ -9,17 +9,16 @@
 //! repeatable-read transaction.
 
 mod listen;
-mod steps;
+pub(super) mod steps;
 
+use super::StoreError;
 use super::rules::State;
-use super::{EventsRead, IdempotencyKey, Outcome, PruneReport, StoreError};
-use crate::config::Retention;
-use kds_protocol::{Order, OrderDraft, Snapshot, StationScope, StatusMove, Timestamp};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use steps::{load_order, lock_state, state};
+use steps::lock_state;
 
 /// The channel every commit notifies; channels are per database, so
 /// instances on one database hear each other and no one else.
@@ -78,66 +77,26 @@ impl PgStore {
         self.pool.close().await;
     }
 
-    /// A write transaction with the counters row locked.
-    async fn write(&self) -> Result<(Transaction<'static, Postgres>, State), StoreError> {
+    /// Runs `step` in a write transaction that holds the counters row (see
+    /// [`steps::lock_state`]), with the counters as locked. Writers and the
+    /// pruners of every instance take turns there, so two prune passes never
+    /// race over the floor either.
+    pub async fn write<T>(
+        &self,
+        step: impl for<'c> AsyncFnOnce(Transaction<'c, Postgres>, State) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut tx = self.pool.begin().await?;
         let state = lock_state(&mut tx).await?;
-        Ok((tx, state))
+        step(tx, state).await
     }
 
-    pub async fn create_order(
-        &self,
-        draft: &OrderDraft,
-        key: Option<&IdempotencyKey>,
-        now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
-        let (tx, state) = self.write().await?;
-        steps::create_order(tx, state, draft, key, now).await
+    /// A read transaction whose statements all see one snapshot.
+    pub async fn read(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin_with(CONSISTENT_READ).await?)
     }
 
-    pub async fn move_status(
-        &self,
-        id: &str,
-        change: StatusMove,
-        key: Option<&IdempotencyKey>,
-        now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
-        let (tx, state) = self.write().await?;
-        steps::move_status(tx, state, id, change, key, now).await
-    }
-
-    pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        load_order(&mut conn, id).await
-    }
-
-    pub async fn snapshot(&self, scope: &StationScope) -> Result<Snapshot, StoreError> {
-        steps::snapshot(self.pool.begin_with(CONSISTENT_READ).await?, scope).await
-    }
-
-    pub async fn events(
-        &self,
-        scope: &StationScope,
-        since: i64,
-        limit: usize,
-    ) -> Result<EventsRead, StoreError> {
-        let tx = self.pool.begin_with(CONSISTENT_READ).await?;
-        steps::events(tx, scope, since, limit).await
-    }
-
-    pub async fn newest_seq(&self) -> Result<i64, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Ok(state(&mut conn).await?.last_seq)
-    }
-
-    /// Every instance runs a pruner; they take turns on the counters row
-    /// like writers, so two passes never race over the floor.
-    pub async fn prune(
-        &self,
-        retention: &Retention,
-        now: Timestamp,
-    ) -> Result<PruneReport, StoreError> {
-        let (tx, state) = self.write().await?;
-        steps::prune(tx, state, retention, now).await
+    /// A connection for a read of one statement.
+    pub async fn reader(&self) -> Result<PoolConnection<Postgres>, StoreError> {
+        Ok(self.pool.acquire().await?)
     }
 }

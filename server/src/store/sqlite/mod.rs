@@ -7,12 +7,10 @@
 //! against power loss. Reads use a small pool of their own; WAL lets them
 //! run beside the writer, each transaction on one consistent snapshot.
 
-mod steps;
+pub(super) mod steps;
 
+use super::StoreError;
 use super::rules::State;
-use super::{EventsRead, IdempotencyKey, Outcome, PruneReport, StoreError};
-use crate::config::Retention;
-use kds_protocol::{Order, OrderDraft, Snapshot, StationScope, StatusMove, Timestamp};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -21,7 +19,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use steps::{load_order, state};
+use steps::state;
 
 /// How long a request waits for the writer (or a reader) before 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -106,7 +104,7 @@ impl SqliteStore {
     /// Runs `step` in a write transaction, with the counters as it begins.
     /// `BEGIN IMMEDIATE` takes the write lock at once (see the module
     /// comment); a failed step's connection goes through [`Self::after_write`].
-    async fn write<T>(
+    pub async fn write<T>(
         &self,
         step: impl for<'c> AsyncFnOnce(Transaction<'c, Sqlite>, State) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -121,59 +119,14 @@ impl SqliteStore {
         result
     }
 
-    pub async fn create_order(
-        &self,
-        draft: &OrderDraft,
-        key: Option<&IdempotencyKey>,
-        now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
-        self.write(async |tx, state| steps::create_order(tx, state, draft, key, now).await)
-            .await
+    /// A read transaction: WAL gives all its statements one snapshot, beside
+    /// the writer.
+    pub async fn read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.readers.begin().await?)
     }
 
-    pub async fn move_status(
-        &self,
-        id: &str,
-        change: StatusMove,
-        key: Option<&IdempotencyKey>,
-        now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
-        self.write(async |tx, state| steps::move_status(tx, state, id, change, key, now).await)
-            .await
-    }
-
-    pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        load_order(&mut conn, id).await
-    }
-
-    pub async fn snapshot(&self, scope: &StationScope) -> Result<Snapshot, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        // One read transaction: WAL gives all its statements one snapshot.
-        steps::snapshot(conn.begin().await?, scope).await
-    }
-
-    pub async fn events(
-        &self,
-        scope: &StationScope,
-        since: i64,
-        limit: usize,
-    ) -> Result<EventsRead, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        steps::events(conn.begin().await?, scope, since, limit).await
-    }
-
-    pub async fn newest_seq(&self) -> Result<i64, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        Ok(state(&mut conn).await?.last_seq)
-    }
-
-    pub async fn prune(
-        &self,
-        retention: &Retention,
-        now: Timestamp,
-    ) -> Result<PruneReport, StoreError> {
-        self.write(async |tx, state| steps::prune(tx, state, retention, now).await)
-            .await
+    /// A connection for a read of one statement.
+    pub async fn reader(&self) -> Result<PoolConnection<Sqlite>, StoreError> {
+        Ok(self.readers.acquire().await?)
     }
 }
