@@ -9,9 +9,14 @@
 //!   seq N never later finds a new event with seq < N;
 //! - events at or below `floor_seq` may be pruned; a read from before the
 //!   floor (or beyond the newest seq) is [`EventsRead::Gone`].
+//!
+//! The backends differ in how they open connections and transactions (that
+//! is what gives them those guarantees); what runs inside is written once,
+//! in [`shared_steps`], and [`Store`] hands the one to the other.
 
 mod postgres;
 mod rules;
+mod shared_steps;
 mod sqlite;
 #[cfg(test)]
 mod tests;
@@ -32,12 +37,27 @@ pub enum Store {
     Postgres(PgStore),
 }
 
-/// Calls the same method on whichever backend `$store` is.
+/// Runs `$call` on whichever backend `$store` is. In the second form,
+/// `$steps` names that backend's expansion of the shared steps
+/// ([`shared_steps`]): the backend opens the connection or transaction
+/// (that is where they differ), the step does the work.
 macro_rules! on_backend {
     ($store:expr, $backend:ident => $call:expr) => {
         match $store {
             Store::Sqlite($backend) => $call,
             Store::Postgres($backend) => $call,
+        }
+    };
+    ($store:expr, $backend:ident, $steps:ident => $call:expr) => {
+        match $store {
+            Store::Sqlite($backend) => {
+                use sqlite::steps as $steps;
+                $call
+            }
+            Store::Postgres($backend) => {
+                use postgres::steps as $steps;
+                $call
+            }
         }
     };
 }
@@ -135,7 +155,10 @@ impl Store {
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Outcome, StoreError> {
-        on_backend!(self, s => s.create_order(draft, key, now).await)
+        on_backend!(self, s, steps => {
+            s.write(async |tx, state| steps::create_order(tx, state, draft, key, now).await)
+                .await
+        })
     }
 
     pub async fn move_status(
@@ -145,17 +168,20 @@ impl Store {
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Outcome, StoreError> {
-        on_backend!(self, s => s.move_status(id, change, key, now).await)
+        on_backend!(self, s, steps => {
+            s.write(async |tx, state| steps::move_status(tx, state, id, change, key, now).await)
+                .await
+        })
     }
 
     pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
-        on_backend!(self, s => s.order(id).await)
+        on_backend!(self, s, steps => steps::load_order(&mut *s.reader().await?, id).await)
     }
 
     /// Open orders oldest first, the last completed newest first, and the
     /// newest seq they include, all from one consistent read.
     pub async fn snapshot(&self, scope: &StationScope) -> Result<Snapshot, StoreError> {
-        on_backend!(self, s => s.snapshot(scope).await)
+        on_backend!(self, s, steps => steps::snapshot(s.read().await?, scope).await)
     }
 
     /// Events of `scope` with seq > `since`, ascending, at most `limit`.
@@ -168,12 +194,12 @@ impl Store {
         since: i64,
         limit: usize,
     ) -> Result<EventsRead, StoreError> {
-        on_backend!(self, s => s.events(scope, since, limit).await)
+        on_backend!(self, s, steps => steps::events(s.read().await?, scope, since, limit).await)
     }
 
     /// The newest event seq handed out (0 for an empty store).
     pub async fn newest_seq(&self) -> Result<i64, StoreError> {
-        on_backend!(self, s => s.newest_seq().await)
+        on_backend!(self, s, steps => Ok(steps::state(&mut *s.reader().await?).await?.last_seq))
     }
 
     /// Drops events beyond `retention` and expired idempotency answers.
@@ -182,7 +208,10 @@ impl Store {
         retention: &Retention,
         now: Timestamp,
     ) -> Result<PruneReport, StoreError> {
-        on_backend!(self, s => s.prune(retention, now).await)
+        on_backend!(self, s, steps => {
+            s.write(async |tx, state| steps::prune(tx, state, retention, now).await)
+                .await
+        })
     }
 
     /// Closes every connection; later calls fail.

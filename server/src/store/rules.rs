@@ -74,6 +74,14 @@ pub struct State {
     pub last_number: i64,
 }
 
+impl State {
+    /// The seq the next event takes: only a writer holding the counters
+    /// asks, so no other can take it first.
+    pub fn next_seq(self) -> i64 {
+        self.last_seq + 1
+    }
+}
+
 /// The new floor: everything beyond `max_events` from the newest, or older
 /// than `max_age` (`newest_too_old` is the newest seq written before that),
 /// never below the current floor.

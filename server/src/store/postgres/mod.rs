@@ -9,23 +9,16 @@
 //! repeatable-read transaction.
 
 mod listen;
-mod steps;
+pub(super) mod steps;
 
-use super::rules::{Move, State, decide_move, millis_before, new_order, next_number, prune_floor};
-use super::{
-    EventsRead, IdempotencyKey, Outcome, PruneReport, StoreError, order_json, parse_kind,
-    parse_order, station_filter,
-};
-use crate::config::Retention;
-use kds_protocol::{
-    Event, EventKind, EventsPage, Order, OrderDraft, RECENT_LIMIT, Snapshot, StationScope,
-    StatusMove, Timestamp,
-};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{ConnectOptions, Connection, Postgres, Row, Transaction};
+use super::StoreError;
+use super::rules::State;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use steps::{append_event, load_order, lock_state, remember, replay, state};
+use steps::lock_state;
 
 /// The channel every commit notifies; channels are per database, so
 /// instances on one database hear each other and no one else.
@@ -84,204 +77,26 @@ impl PgStore {
         self.pool.close().await;
     }
 
-    /// A write transaction with the counters row locked.
-    async fn write(&self) -> Result<(Transaction<'static, Postgres>, State), StoreError> {
+    /// Runs `step` in a write transaction that holds the counters row (see
+    /// [`steps::lock_state`]), with the counters as locked. Writers and the
+    /// pruners of every instance take turns there, so two prune passes never
+    /// race over the floor either.
+    pub async fn write<T>(
+        &self,
+        step: impl for<'c> AsyncFnOnce(Transaction<'c, Postgres>, State) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut tx = self.pool.begin().await?;
         let state = lock_state(&mut tx).await?;
-        Ok((tx, state))
+        step(tx, state).await
     }
 
-    pub async fn create_order(
-        &self,
-        draft: &OrderDraft,
-        key: Option<&IdempotencyKey>,
-        now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
-        let (mut tx, state) = self.write().await?;
-        if let Some(done) = replay(&mut tx, key).await? {
-            return Ok(done);
-        }
-        let number = next_number(state.last_number);
-        let order = new_order(draft, number, now);
-        let body = order_json(&order)?;
-        sqlx::query(
-            "INSERT INTO orders (id, station, status, created_at, status_at, created_seq, body)
-             VALUES ($1, $2, $3, $4, $4, $5, $6)",
-        )
-        .bind(&order.id)
-        .bind(order.station.as_str())
-        .bind(order.status.as_str())
-        .bind(now.as_millis())
-        // The seq `append_event` is about to take.
-        .bind(state.last_seq + 1)
-        .bind(&body)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE store_state SET last_number = $1 WHERE id = 1")
-            .bind(number)
-            .execute(&mut *tx)
-            .await?;
-        let event = append_event(&mut tx, &state, EventKind::Created, order, &body, now).await?;
-        remember(&mut tx, key, &body, now).await?;
-        tx.commit().await?;
-        Ok(Outcome::Changed(event))
+    /// A read transaction whose statements all see one snapshot.
+    pub async fn read(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin_with(CONSISTENT_READ).await?)
     }
 
-    pub async fn move_status(
-        &self,
-        id: &str,
-        change: StatusMove,
-        key: Option<&IdempotencyKey>,
-        now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
-        let (mut tx, state) = self.write().await?;
-        if let Some(done) = replay(&mut tx, key).await? {
-            return Ok(done);
-        }
-        let Some(order) = load_order(&mut tx, id).await? else {
-            return Ok(Outcome::NotFound);
-        };
-        let order = match decide_move(order, change, now) {
-            Move::Apply(order) => order,
-            Move::Refuse(outcome) => return Ok(outcome),
-            Move::Same(order) => {
-                // The answer is still kept so a repeat of the key gets the same.
-                remember(&mut tx, key, &order_json(&order)?, now).await?;
-                tx.commit().await?;
-                return Ok(Outcome::Unchanged(order));
-            }
-        };
-        let body = order_json(&order)?;
-        sqlx::query("UPDATE orders SET status = $1, status_at = $2, body = $3 WHERE id = $4")
-            .bind(order.status.as_str())
-            .bind(now.as_millis())
-            .bind(&body)
-            .bind(&order.id)
-            .execute(&mut *tx)
-            .await?;
-        let event =
-            append_event(&mut tx, &state, EventKind::StatusChanged, order, &body, now).await?;
-        remember(&mut tx, key, &body, now).await?;
-        tx.commit().await?;
-        Ok(Outcome::Changed(event))
+    /// A connection for a read of one statement.
+    pub async fn reader(&self) -> Result<PoolConnection<Postgres>, StoreError> {
+        Ok(self.pool.acquire().await?)
     }
-
-    pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        load_order(&mut conn, id).await
-    }
-
-    pub async fn snapshot(&self, scope: &StationScope) -> Result<Snapshot, StoreError> {
-        let mut tx = self.pool.begin_with(CONSISTENT_READ).await?;
-        let state = state(&mut tx).await?;
-        let station = station_filter(scope);
-        let orders = sqlx::query(
-            "SELECT body FROM orders
-             WHERE status IN ('pending', 'preparing', 'ready')
-               AND ($1::text IS NULL OR station = $1)
-             ORDER BY created_at, created_seq",
-        )
-        .bind(station)
-        .fetch_all(&mut *tx)
-        .await?;
-        let recent = sqlx::query(
-            "SELECT body FROM orders
-             WHERE status = 'completed' AND ($1::text IS NULL OR station = $1)
-             ORDER BY status_at DESC, created_seq DESC LIMIT $2",
-        )
-        .bind(station)
-        .bind(RECENT_LIMIT as i64)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Snapshot {
-            seq: state.last_seq,
-            orders: bodies(&orders)?,
-            recent: bodies(&recent)?,
-        })
-    }
-
-    pub async fn events(
-        &self,
-        scope: &StationScope,
-        since: i64,
-        limit: usize,
-    ) -> Result<EventsRead, StoreError> {
-        let mut tx = self.pool.begin_with(CONSISTENT_READ).await?;
-        let state = state(&mut tx).await?;
-        if since < state.floor_seq || since > state.last_seq {
-            return Ok(EventsRead::Gone);
-        }
-        let rows = sqlx::query(
-            "SELECT seq, kind, at, body FROM events
-             WHERE seq > $1 AND ($2::text IS NULL OR station = $2)
-             ORDER BY seq LIMIT $3",
-        )
-        .bind(since)
-        .bind(station_filter(scope))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let events = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;
-        let seq = events.last().map_or(state.last_seq, |last| last.seq);
-        Ok(EventsRead::Page(EventsPage { seq, events }))
-    }
-
-    pub async fn newest_seq(&self) -> Result<i64, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Ok(state(&mut conn).await?.last_seq)
-    }
-
-    /// Every instance runs a pruner; they take turns on the counters row
-    /// like writers, so two passes never race over the floor.
-    pub async fn prune(
-        &self,
-        retention: &Retention,
-        now: Timestamp,
-    ) -> Result<PruneReport, StoreError> {
-        let (mut tx, state) = self.write().await?;
-        let by_age: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE at < $1")
-            .bind(millis_before(now, retention.max_age))
-            .fetch_one(&mut *tx)
-            .await?;
-        let floor = prune_floor(state, retention, by_age);
-        let mut report = PruneReport {
-            floor,
-            ..PruneReport::default()
-        };
-        if floor > state.floor_seq {
-            report.events = sqlx::query("DELETE FROM events WHERE seq <= $1")
-                .bind(floor)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query("UPDATE store_state SET floor_seq = $1 WHERE id = 1")
-                .bind(floor)
-                .execute(&mut *tx)
-                .await?;
-        }
-        report.keys = sqlx::query("DELETE FROM idempotency WHERE created_at < $1")
-            .bind(millis_before(now, retention.idempotency_for))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(report)
-    }
-}
-
-fn bodies(rows: &[PgRow]) -> Result<Vec<Order>, StoreError> {
-    rows.iter()
-        .map(|row| parse_order(row.try_get("body")?))
-        .collect()
-}
-
-fn event(row: &PgRow) -> Result<Event, StoreError> {
-    Ok(Event {
-        seq: row.try_get("seq")?,
-        kind: parse_kind(row.try_get("kind")?)?,
-        at: Timestamp::from_millis(row.try_get("at")?),
-        order: parse_order(row.try_get("body")?)?,
-    })
 }

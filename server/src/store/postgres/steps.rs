@@ -1,28 +1,28 @@
-//! The statements a `PostgreSQL` transaction is made of.
+//! The statements a `PostgreSQL` transaction is made of: the shared ones,
+//! and those that differ from `SQLite` (see [`shared_steps`]).
 
 use super::super::rules::State;
-use super::super::{IdempotencyKey, Outcome, StoreError, kind_name, parse_order};
+use super::super::shared_steps::shared_steps;
+use super::super::{StoreError, kind_name};
 use super::COMMITS_CHANNEL;
-use kds_protocol::{Event, EventKind, Order, Timestamp};
-use sqlx::Row;
-use sqlx::postgres::{PgConnection, PgRow};
+use kds_protocol::{EventKind, Order, Timestamp};
+use sqlx::postgres::PgConnection;
 
-const STATE: &str = "SELECT last_seq, floor_seq, last_number FROM store_state WHERE id = 1";
+shared_steps!(sqlx::Postgres);
+
 const LOCK_STATE: &str =
     "SELECT last_seq, floor_seq, last_number FROM store_state WHERE id = 1 FOR UPDATE";
 
-fn decode_state(row: &PgRow) -> Result<State, StoreError> {
-    Ok(State {
-        last_seq: row.try_get("last_seq")?,
-        floor_seq: row.try_get("floor_seq")?,
-        last_number: row.try_get("last_number")?,
-    })
-}
-
-/// The counters as this statement's snapshot sees them.
-pub async fn state(conn: &mut PgConnection) -> Result<State, StoreError> {
-    decode_state(&sqlx::query(STATE).fetch_one(&mut *conn).await?)
-}
+/// There is no rowid: orders of one millisecond keep the order they were
+/// created in by `created_seq`. `$1::text` because `PostgreSQL` cannot tell
+/// the type of a lone NULL parameter.
+const OPEN_ORDERS: &str = "SELECT body FROM orders
+     WHERE status IN ('pending', 'preparing', 'ready')
+       AND ($1::text IS NULL OR station = $1)
+     ORDER BY created_at, created_seq";
+const RECENT_ORDERS: &str = "SELECT body FROM orders
+     WHERE status = 'completed' AND ($1::text IS NULL OR station = $1)
+     ORDER BY status_at DESC, created_seq DESC LIMIT $2";
 
 /// The first statement of every write transaction: locks the counters row
 /// until commit or rollback.
@@ -37,29 +37,43 @@ pub async fn state(conn: &mut PgConnection) -> Result<State, StoreError> {
 /// N, no later read can find a new event below N. Writes are a few per
 /// second in a kitchen, so taking turns costs nothing that matters.
 pub async fn lock_state(conn: &mut PgConnection) -> Result<State, StoreError> {
-    decode_state(&sqlx::query(LOCK_STATE).fetch_one(&mut *conn).await?)
+    shared::decode_state(&sqlx::query(LOCK_STATE).fetch_one(&mut *conn).await?)
 }
 
-pub async fn load_order(conn: &mut PgConnection, id: &str) -> Result<Option<Order>, StoreError> {
-    let body: Option<String> = sqlx::query_scalar("SELECT body FROM orders WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    body.as_deref().map(parse_order).transpose()
-}
-
-/// Writes the event of a change with the next seq, moves the counter and
-/// queues the notification, which `PostgreSQL` delivers to every listener
-/// only once the transaction commits (and never if it rolls back).
-pub async fn append_event(
+/// Stores the seq of the order's creation, to break ties between orders of
+/// one millisecond (`SQLite` has the rowid for that).
+async fn insert_order(
     conn: &mut PgConnection,
-    state: &State,
+    order: &Order,
+    body: &str,
+    created_seq: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO orders (id, station, status, created_at, status_at, created_seq, body)
+         VALUES ($1, $2, $3, $4, $4, $5, $6)",
+    )
+    .bind(&order.id)
+    .bind(order.station.as_str())
+    .bind(order.status.as_str())
+    .bind(order.created_at.as_millis())
+    .bind(created_seq)
+    .bind(body)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes the event of a change, moves the counter to its seq and queues
+/// the notification, which `PostgreSQL` delivers to every listener only
+/// once the transaction commits (and never if it rolls back).
+async fn write_event(
+    conn: &mut PgConnection,
+    seq: i64,
     kind: EventKind,
-    order: Order,
+    order: &Order,
     body: &str,
     now: Timestamp,
-) -> Result<Event, StoreError> {
-    let seq = state.last_seq + 1;
+) -> Result<(), StoreError> {
     // One round trip: data-modifying CTEs all run, whatever the SELECT reads.
     sqlx::query(
         "WITH appended AS (
@@ -75,53 +89,6 @@ pub async fn append_event(
     .bind(now.as_millis())
     .bind(body)
     .bind(COMMITS_CHANNEL)
-    .execute(&mut *conn)
-    .await?;
-    Ok(Event {
-        seq,
-        kind,
-        at: now,
-        order,
-    })
-}
-
-/// The earlier answer to this key, if there is one.
-pub async fn replay(
-    conn: &mut PgConnection,
-    key: Option<&IdempotencyKey>,
-) -> Result<Option<Outcome>, StoreError> {
-    let Some(key) = key else { return Ok(None) };
-    let row =
-        sqlx::query("SELECT request, response FROM idempotency WHERE scope = $1 AND key = $2")
-            .bind(key.scope)
-            .bind(&key.key)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(row) = row else { return Ok(None) };
-    let request: String = row.try_get("request")?;
-    if request != key.request {
-        return Ok(Some(Outcome::KeyReused));
-    }
-    let response: String = row.try_get("response")?;
-    Ok(Some(Outcome::Replayed(parse_order(&response)?)))
-}
-
-pub async fn remember(
-    conn: &mut PgConnection,
-    key: Option<&IdempotencyKey>,
-    response: &str,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let Some(key) = key else { return Ok(()) };
-    sqlx::query(
-        "INSERT INTO idempotency (scope, key, request, response, created_at)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(key.scope)
-    .bind(&key.key)
-    .bind(&key.request)
-    .bind(response)
-    .bind(now.as_millis())
     .execute(&mut *conn)
     .await?;
     Ok(())

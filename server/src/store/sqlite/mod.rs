@@ -7,27 +7,19 @@
 //! against power loss. Reads use a small pool of their own; WAL lets them
 //! run beside the writer, each transaction on one consistent snapshot.
 
-mod steps;
+pub(super) mod steps;
 
-use super::rules::{Move, decide_move, millis_before, new_order, next_number, prune_floor};
-use super::{
-    EventsRead, IdempotencyKey, Outcome, PruneReport, StoreError, order_json, parse_kind,
-    parse_order, station_filter,
-};
-use crate::config::Retention;
-use kds_protocol::{
-    Event, EventKind, EventsPage, Order, OrderDraft, RECENT_LIMIT, Snapshot, StationScope,
-    StatusMove, Timestamp,
-};
+use super::StoreError;
+use super::rules::State;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{Connection, Row};
+use sqlx::{Connection, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use steps::{append_event, load_order, remember, replay, state};
+use steps::state;
 
 /// How long a request waits for the writer (or a reader) before 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -109,218 +101,32 @@ impl SqliteStore {
         self.writer.close().await;
     }
 
-    pub async fn create_order(
+    /// Runs `step` in a write transaction, with the counters as it begins.
+    /// `BEGIN IMMEDIATE` takes the write lock at once (see the module
+    /// comment); a failed step's connection goes through [`Self::after_write`].
+    pub async fn write<T>(
         &self,
-        draft: &OrderDraft,
-        key: Option<&IdempotencyKey>,
-        now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
+        step: impl for<'c> AsyncFnOnce(Transaction<'c, Sqlite>, State) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut conn = self.writer.acquire().await?;
-        let result: Result<Outcome, StoreError> = async {
+        let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            if let Some(done) = replay(&mut tx, key).await? {
-                return Ok(done);
-            }
             let state = state(&mut tx).await?;
-            let number = next_number(state.last_number);
-            let order = new_order(draft, number, now);
-            let body = order_json(&order)?;
-            sqlx::query(
-                "INSERT INTO orders (id, station, status, created_at, status_at, body)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-            )
-            .bind(&order.id)
-            .bind(order.station.as_str())
-            .bind(order.status.as_str())
-            .bind(now.as_millis())
-            .bind(&body)
-            .execute(&mut *tx)
-            .await?;
-            let event =
-                append_event(&mut tx, &state, EventKind::Created, order, &body, now).await?;
-            sqlx::query("UPDATE store_state SET last_number = ?1 WHERE id = 1")
-                .bind(number)
-                .execute(&mut *tx)
-                .await?;
-            remember(&mut tx, key, &body, now).await?;
-            tx.commit().await?;
-            Ok(Outcome::Changed(event))
+            step(tx, state).await
         }
         .await;
         self.after_write(&mut conn, &result);
         result
     }
 
-    pub async fn move_status(
-        &self,
-        id: &str,
-        change: StatusMove,
-        key: Option<&IdempotencyKey>,
-        now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
-        let mut conn = self.writer.acquire().await?;
-        let result: Result<Outcome, StoreError> = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            if let Some(done) = replay(&mut tx, key).await? {
-                return Ok(done);
-            }
-            let Some(order) = load_order(&mut tx, id).await? else {
-                return Ok(Outcome::NotFound);
-            };
-            let order = match decide_move(order, change, now) {
-                Move::Apply(order) => order,
-                Move::Refuse(outcome) => return Ok(outcome),
-                Move::Same(order) => {
-                    // The answer is still kept so a repeat of the key gets the same.
-                    remember(&mut tx, key, &order_json(&order)?, now).await?;
-                    tx.commit().await?;
-                    return Ok(Outcome::Unchanged(order));
-                }
-            };
-            let body = order_json(&order)?;
-            sqlx::query("UPDATE orders SET status = ?1, status_at = ?2, body = ?3 WHERE id = ?4")
-                .bind(order.status.as_str())
-                .bind(now.as_millis())
-                .bind(&body)
-                .bind(&order.id)
-                .execute(&mut *tx)
-                .await?;
-            let state = state(&mut tx).await?;
-            let event =
-                append_event(&mut tx, &state, EventKind::StatusChanged, order, &body, now).await?;
-            remember(&mut tx, key, &body, now).await?;
-            tx.commit().await?;
-            Ok(Outcome::Changed(event))
-        }
-        .await;
-        self.after_write(&mut conn, &result);
-        result
+    /// A read transaction: WAL gives all its statements one snapshot, beside
+    /// the writer.
+    pub async fn read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.readers.begin().await?)
     }
 
-    pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        load_order(&mut conn, id).await
-    }
-
-    pub async fn snapshot(&self, scope: &StationScope) -> Result<Snapshot, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        // One read transaction: seq, open and recent orders from the same snapshot.
-        let mut tx = conn.begin().await?;
-        let state = state(&mut tx).await?;
-        let station = station_filter(scope);
-        let orders = sqlx::query(
-            "SELECT body FROM orders
-             WHERE status IN ('pending', 'preparing', 'ready') AND (?1 IS NULL OR station = ?1)
-             ORDER BY created_at, rowid",
-        )
-        .bind(station)
-        .fetch_all(&mut *tx)
-        .await?;
-        let recent = sqlx::query(
-            "SELECT body FROM orders
-             WHERE status = 'completed' AND (?1 IS NULL OR station = ?1)
-             ORDER BY status_at DESC, rowid DESC LIMIT ?2",
-        )
-        .bind(station)
-        .bind(RECENT_LIMIT as i64)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let bodies = |rows: Vec<sqlx::sqlite::SqliteRow>| {
-            rows.iter()
-                .map(|row| parse_order(row.try_get("body")?))
-                .collect::<Result<Vec<_>, StoreError>>()
-        };
-        Ok(Snapshot {
-            seq: state.last_seq,
-            orders: bodies(orders)?,
-            recent: bodies(recent)?,
-        })
-    }
-
-    pub async fn events(
-        &self,
-        scope: &StationScope,
-        since: i64,
-        limit: usize,
-    ) -> Result<EventsRead, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        let mut tx = conn.begin().await?;
-        let state = state(&mut tx).await?;
-        if since < state.floor_seq || since > state.last_seq {
-            return Ok(EventsRead::Gone);
-        }
-        let rows = sqlx::query(
-            "SELECT seq, kind, at, body FROM events
-             WHERE seq > ?1 AND (?2 IS NULL OR station = ?2)
-             ORDER BY seq LIMIT ?3",
-        )
-        .bind(since)
-        .bind(station_filter(scope))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let events = rows
-            .iter()
-            .map(|row| {
-                Ok(Event {
-                    seq: row.try_get("seq")?,
-                    kind: parse_kind(row.try_get("kind")?)?,
-                    at: Timestamp::from_millis(row.try_get("at")?),
-                    order: parse_order(row.try_get("body")?)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let seq = events.last().map_or(state.last_seq, |last| last.seq);
-        Ok(EventsRead::Page(EventsPage { seq, events }))
-    }
-
-    pub async fn newest_seq(&self) -> Result<i64, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        Ok(state(&mut conn).await?.last_seq)
-    }
-
-    pub async fn prune(
-        &self,
-        retention: &Retention,
-        now: Timestamp,
-    ) -> Result<PruneReport, StoreError> {
-        let mut conn = self.writer.acquire().await?;
-        let result: Result<PruneReport, StoreError> = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            let state = state(&mut tx).await?;
-            let by_age: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE at < ?1")
-                    .bind(millis_before(now, retention.max_age))
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let floor = prune_floor(state, retention, by_age);
-            let mut report = PruneReport {
-                floor,
-                ..PruneReport::default()
-            };
-            if floor > state.floor_seq {
-                report.events = sqlx::query("DELETE FROM events WHERE seq <= ?1")
-                    .bind(floor)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                sqlx::query("UPDATE store_state SET floor_seq = ?1 WHERE id = 1")
-                    .bind(floor)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            report.keys = sqlx::query("DELETE FROM idempotency WHERE created_at < ?1")
-                .bind(millis_before(now, retention.idempotency_for))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            tx.commit().await?;
-            Ok(report)
-        }
-        .await;
-        self.after_write(&mut conn, &result);
-        result
+    /// A connection for a read of one statement.
+    pub async fn reader(&self) -> Result<PoolConnection<Sqlite>, StoreError> {
+        Ok(self.readers.acquire().await?)
     }
 }

@@ -1,46 +1,54 @@
-//! The statements a transaction is made of, shared by the store's operations.
+//! The statements a `SQLite` transaction is made of: the shared ones, and
+//! the few that differ from `PostgreSQL` (see [`shared_steps`]).
 
-use super::super::{IdempotencyKey, Outcome, StoreError, kind_name, parse_order};
-use kds_protocol::{Event, EventKind, Order, Timestamp};
-use sqlx::Row;
+use super::super::shared_steps::shared_steps;
+use super::super::{StoreError, kind_name};
+use kds_protocol::{EventKind, Order, Timestamp};
 use sqlx::sqlite::SqliteConnection;
 
-pub use super::super::rules::State;
+shared_steps!(sqlx::Sqlite);
 
-pub async fn state(conn: &mut SqliteConnection) -> Result<State, StoreError> {
-    let row = sqlx::query("SELECT last_seq, floor_seq, last_number FROM store_state WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(State {
-        last_seq: row.try_get("last_seq")?,
-        floor_seq: row.try_get("floor_seq")?,
-        last_number: row.try_get("last_number")?,
-    })
+/// Orders of one millisecond keep the order they were created in by rowid.
+const OPEN_ORDERS: &str = "SELECT body FROM orders
+     WHERE status IN ('pending', 'preparing', 'ready') AND ($1 IS NULL OR station = $1)
+     ORDER BY created_at, rowid";
+const RECENT_ORDERS: &str = "SELECT body FROM orders
+     WHERE status = 'completed' AND ($1 IS NULL OR station = $1)
+     ORDER BY status_at DESC, rowid DESC LIMIT $2";
+
+/// Ties between orders of one millisecond are broken by rowid, so the
+/// creating seq is not stored.
+async fn insert_order(
+    conn: &mut SqliteConnection,
+    order: &Order,
+    body: &str,
+    _created_seq: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO orders (id, station, status, created_at, status_at, body)
+         VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(&order.id)
+    .bind(order.station.as_str())
+    .bind(order.status.as_str())
+    .bind(order.created_at.as_millis())
+    .bind(body)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
-pub async fn load_order(
+/// Writes the event of a change and moves the counter to its seq; inside
+/// the single writer's transaction, so seqs are in commit order.
+async fn write_event(
     conn: &mut SqliteConnection,
-    id: &str,
-) -> Result<Option<Order>, StoreError> {
-    let body: Option<String> = sqlx::query_scalar("SELECT body FROM orders WHERE id = ?1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    body.as_deref().map(parse_order).transpose()
-}
-
-/// Writes the event of a change and takes the next seq; inside the writer's
-/// transaction, so the seq is in commit order.
-pub async fn append_event(
-    conn: &mut SqliteConnection,
-    state: &State,
+    seq: i64,
     kind: EventKind,
-    order: Order,
+    order: &Order,
     body: &str,
     now: Timestamp,
-) -> Result<Event, StoreError> {
-    let seq = state.last_seq + 1;
-    sqlx::query("INSERT INTO events (seq, station, kind, at, body) VALUES (?1, ?2, ?3, ?4, ?5)")
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO events (seq, station, kind, at, body) VALUES ($1, $2, $3, $4, $5)")
         .bind(seq)
         .bind(order.station.as_str())
         .bind(kind_name(kind))
@@ -48,57 +56,9 @@ pub async fn append_event(
         .bind(body)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE store_state SET last_seq = ?1 WHERE id = 1")
+    sqlx::query("UPDATE store_state SET last_seq = $1 WHERE id = 1")
         .bind(seq)
         .execute(&mut *conn)
         .await?;
-    Ok(Event {
-        seq,
-        kind,
-        at: now,
-        order,
-    })
-}
-
-/// The earlier answer to this key, if there is one.
-pub async fn replay(
-    conn: &mut SqliteConnection,
-    key: Option<&IdempotencyKey>,
-) -> Result<Option<Outcome>, StoreError> {
-    let Some(key) = key else { return Ok(None) };
-    let row =
-        sqlx::query("SELECT request, response FROM idempotency WHERE scope = ?1 AND key = ?2")
-            .bind(key.scope)
-            .bind(&key.key)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(row) = row else { return Ok(None) };
-    let request: String = row.try_get("request")?;
-    if request != key.request {
-        return Ok(Some(Outcome::KeyReused));
-    }
-    Ok(Some(Outcome::Replayed(parse_order(
-        row.try_get("response")?,
-    )?)))
-}
-
-pub async fn remember(
-    conn: &mut SqliteConnection,
-    key: Option<&IdempotencyKey>,
-    response: &str,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let Some(key) = key else { return Ok(()) };
-    sqlx::query(
-        "INSERT INTO idempotency (scope, key, request, response, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .bind(key.scope)
-    .bind(&key.key)
-    .bind(&key.request)
-    .bind(response)
-    .bind(now.as_millis())
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }
