@@ -16,10 +16,10 @@ const MAX_INCOMING_MESSAGE: usize = 64 * 1024;
 
 /// Per-connection read buffer. tungstenite's default is 128 KiB, kept resident
 /// for every display and zero-filled before every read; displays send next to
-/// nothing (pongs, and frames of at most 4 KiB by contract, larger ones are
-/// still read whole over several reads). 4 KiB took 10,000 idle connections
-/// from 1.3 GiB to 95 MiB (docs/benchmarks.md).
-const READ_BUFFER: usize = 4 * 1024;
+/// nothing (pongs, and frames of at most 4 KiB by contract, which are still
+/// read whole, over several reads). 4 KiB took 10,000 idle connections from
+/// 1.3 GiB to 95 MiB, 1 KiB to about 67 MiB (docs/benchmarks.md).
+const READ_BUFFER: usize = 1024;
 
 pub async fn upgrade(
     State(state): State<AppState>,

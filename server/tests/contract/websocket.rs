@@ -151,10 +151,22 @@ pub async fn malformed_or_oversized_client_frames_close_1008(backend: Backend) {
     ws.send_binary(br#"{"type": "hello"}"#).await;
     server.create("grill").await;
     assert_event(&ws.json().await, 1, "created");
+    // Frames larger than the server's 1 KiB read buffer, up to the 4 KiB
+    // limit, are read whole (over several reads) and ignored as well.
+    let padded = format!("{{\"pad\": \"{}\"}}", "x".repeat(4096 - 11));
+    assert_eq!(padded.len(), 4096);
+    ws.send_text(&padded).await;
+    ws.send_binary(padded.as_bytes()).await;
+    ws.send_text(&format!("{{\"pad\": \"{}\"}}", "y".repeat(1500)))
+        .await;
+    server.create("grill").await;
+    assert_event(&ws.json().await, 2, "created");
     ws.send_binary(&[0xff, 0x00, 0x13]).await;
     assert_eq!(ws.close_code().await, Some(1008));
     for bad in [
         "not json".to_owned(),
+        // One byte over the 4 KiB limit.
+        format!("{{\"pad\": \"{}\"}}", "x".repeat(4096 - 10)),
         format!("{{\"pad\": \"{}\"}}", "x".repeat(5000)),
     ] {
         let mut ws = server.connect("/ws/stations/grill").await;
