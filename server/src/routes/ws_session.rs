@@ -14,9 +14,6 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use futures_util::SinkExt;
 use futures_util::stream::{SplitSink, StreamExt};
 use kds_protocol::{MAX_CLIENT_FRAME_BYTES, MAX_EVENTS_PAGE, ServerFrame, StationScope};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, interval_at, sleep};
 use tokio_util::sync::CancellationToken;
@@ -224,23 +221,13 @@ fn frame_text(frame: &ServerFrame) -> Result<Message, End> {
 
 /// Sends one frame, or gives up on a peer that does not take it in time.
 async fn send(sink: &mut Sink, message: Message, session: &Session) -> Result<(), End> {
-    let mut sending = sink.send(message);
-    // A send almost always completes at once (the socket buffer has room),
-    // so the timer is armed only for one that has to wait: a timer per send
-    // costs a lock of the runtime's timer wheel per frame and client. The
-    // wait it bounds is the same: waiting only starts here.
-    let first = std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut sending).poll(cx))).await;
-    let sent = match first {
-        Poll::Ready(sent) => sent,
-        Poll::Pending => {
-            if let Ok(sent) = tokio::time::timeout(session.config.send_timeout, sending).await {
-                sent
-            } else {
-                session.kitchen.metrics.websocket_slow_closes.inc();
-                tracing::info!(scope = %session.scope, "closing a websocket that stopped reading");
-                return Err(End::Gone);
-            }
+    match tokio::time::timeout(session.config.send_timeout, sink.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(End::Gone),
+        Err(_) => {
+            session.kitchen.metrics.websocket_slow_closes.inc();
+            tracing::info!(scope = %session.scope, "closing a websocket that stopped reading");
+            Err(End::Gone)
         }
-    };
-    sent.map_err(|_| End::Gone)
+    }
 }
