@@ -16,10 +16,12 @@ runs="${1:-3}"
 out="${2:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out"
 cargo build --release --no-default-features -p kds
-cp target/release/kds "$out/kds-lean"
+copy="$(mktemp -d)"
+trap 'rm -rf "$copy"' EXIT
+cp target/release/kds "$copy/kds-lean"
 for i in $(seq "$runs"); do
   echo "== footprint, run $i" >&2
-  bench/scripts/with-server.sh target/release/kds-footprint --kds "$out/kds-lean" \
+  bench/scripts/with-server.sh target/release/kds-footprint --kds "$copy/kds-lean" \
     --url '{url}' --orders 200 --cols 120 --rows 40 --idle 60s --json >"$out/footprint-$i.json"
   sleep 2
 done
