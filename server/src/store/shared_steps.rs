@@ -127,22 +127,27 @@ macro_rules! shared_steps {
                 Ok(())
             }
 
-            /// Logs the change as event `seq` and returns it as the feed will carry it.
-            async fn append_event(
-                conn: &mut Connection,
+            /// Ends a change whose order row is written: logs it as event
+            /// `seq`, keeps the answer for the idempotency key, commits, and
+            /// returns the event as the feed will carry it.
+            async fn finish_change(
+                mut tx: Transaction<'_, $db>,
                 seq: i64,
                 kind: EventKind,
                 order: Order,
                 body: &str,
+                key: Option<&IdempotencyKey>,
                 now: Timestamp,
-            ) -> Result<Event, StoreError> {
-                write_event(conn, seq, kind, &order, body, now).await?;
-                Ok(Event {
+            ) -> Result<Outcome, StoreError> {
+                write_event(&mut tx, seq, kind, &order, body, now).await?;
+                remember(&mut tx, key, body, now).await?;
+                tx.commit().await?;
+                Ok(Outcome::Changed(Event {
                     seq,
                     kind,
                     at: now,
                     order,
-                })
+                }))
             }
 
             pub async fn create_order(
@@ -164,11 +169,7 @@ macro_rules! shared_steps {
                     .bind(number)
                     .execute(&mut *tx)
                     .await?;
-                let event =
-                    append_event(&mut tx, seq, EventKind::Created, order, &body, now).await?;
-                remember(&mut tx, key, &body, now).await?;
-                tx.commit().await?;
-                Ok(Outcome::Changed(event))
+                finish_change(tx, seq, EventKind::Created, order, &body, key, now).await
             }
 
             pub async fn move_status(
@@ -206,11 +207,7 @@ macro_rules! shared_steps {
                 .execute(&mut *tx)
                 .await?;
                 let seq = state.next_seq();
-                let event =
-                    append_event(&mut tx, seq, EventKind::StatusChanged, order, &body, now).await?;
-                remember(&mut tx, key, &body, now).await?;
-                tx.commit().await?;
-                Ok(Outcome::Changed(event))
+                finish_change(tx, seq, EventKind::StatusChanged, order, &body, key, now).await
             }
 
             pub async fn prune(
