@@ -8,6 +8,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod fault_support;
+#[path = "../protocol/tests/strategies/mod.rs"]
+mod strategies;
 
 use fault_support::api::Api;
 use fault_support::display::Display;
@@ -20,6 +22,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::Duration;
+use strategies::JsonShape;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -40,40 +43,15 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 // ---------------------------------------------------------------------------
 // Request bodies
 
-/// Small random JSON.
+/// Small random JSON, in the words of request bodies.
 fn any_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        "\\PC{0,40}".prop_map(Value::String),
-        prop::sample::select(vec!["pending", "ready", "grill", "all", "takeout"])
-            .prop_map(Value::from),
-    ];
-    leaf.prop_recursive(3, 32, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(
-                prop::sample::select(vec![
-                    "station",
-                    "items",
-                    "name",
-                    "qty",
-                    "modifiers",
-                    "notes",
-                    "kind",
-                    "table",
-                    "customer",
-                    "rush",
-                    "status",
-                    "from",
-                ])
-                .prop_map(str::to_owned),
-                inner,
-                0..6
-            )
-            .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
+    strategies::json(JsonShape {
+        words: vec!["pending", "ready", "grill", "all", "takeout"],
+        keys: strategies::REQUEST_KEYS.to_vec(),
+        max_string: 40,
+        depth: 3,
+        size: 32,
+        width: 6,
     })
 }
 
@@ -85,24 +63,7 @@ fn mutated_body() -> impl Strategy<Value = Value> {
         json!({"status": "preparing", "from": "pending"}),
         json!({"status": "preparing"}),
     ];
-    (
-        prop::sample::select(bodies),
-        any::<prop::sample::Index>(),
-        any_json(),
-        any::<bool>(),
-    )
-        .prop_map(|(mut body, index, replacement, remove)| {
-            if let Value::Object(map) = &mut body {
-                let keys: Vec<String> = map.keys().cloned().collect();
-                let key = index.get(&keys).clone();
-                if remove {
-                    map.remove(&key);
-                } else {
-                    map.insert(key, replacement);
-                }
-            }
-            body
-        })
+    strategies::mutated(bodies, any_json())
 }
 
 fn request_body() -> impl Strategy<Value = Vec<u8>> {

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod fuzz_bodies;
+mod strategies;
 
 use kds_protocol::{
     MAX_CUSTOMER_CHARS, MAX_ITEM_NAME_CHARS, MAX_ITEM_NOTES_CHARS, MAX_ITEMS, MAX_MODIFIER_CHARS,
@@ -18,6 +19,7 @@ use kds_protocol::{
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
+use strategies::JsonShape;
 
 /// Inputs that have broken JSON decoders before: deep nesting, odd numbers,
 /// escapes, invalid UTF-8, duplicate keys, wrong types in every place.
@@ -123,67 +125,47 @@ fn the_fuzz_targets_survive_a_seeded_run() {
         .unwrap();
 }
 
-/// Random JSON of a few levels.
+/// Random JSON of a few levels, in the protocol's words.
 fn any_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        "\\PC{0,90}".prop_map(Value::String),
-        prop::sample::select(vec![
+    strategies::json(JsonShape {
+        words: vec![
             "pending",
             "ready",
             "all",
             "grill",
             "event",
             "snapshot",
-            "2026-11-22T18:04:05.123Z"
-        ])
-        .prop_map(Value::from),
-    ];
-    leaf.prop_recursive(4, 64, 8, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            prop::collection::btree_map(
-                prop::sample::select(vec![
-                    "type",
-                    "seq",
-                    "event",
-                    "at",
-                    "order",
-                    "orders",
-                    "recent",
-                    "events",
-                    "id",
-                    "number",
-                    "station",
-                    "status",
-                    "from",
-                    "items",
-                    "name",
-                    "qty",
-                    "modifiers",
-                    "notes",
-                    "kind",
-                    "table",
-                    "customer",
-                    "rush",
-                    "created_at",
-                    "updated_at",
-                    "status_at",
-                    "version",
-                    "error",
-                    "code",
-                    "message",
-                    "current",
-                ])
-                .prop_map(str::to_owned),
-                inner,
-                0..8
-            )
-            .prop_map(|m| Value::Object(m.into_iter().collect())),
+            "2026-11-22T18:04:05.123Z",
+        ],
+        // The request fields, and those only the server's answers have.
+        keys: [
+            strategies::REQUEST_KEYS.as_slice(),
+            &[
+                "type",
+                "seq",
+                "event",
+                "at",
+                "order",
+                "orders",
+                "recent",
+                "events",
+                "id",
+                "number",
+                "created_at",
+                "updated_at",
+                "status_at",
+                "version",
+                "error",
+                "code",
+                "message",
+                "current",
+            ],
         ]
+        .concat(),
+        max_string: 90,
+        depth: 4,
+        size: 64,
+        width: 8,
     })
 }
 
@@ -199,24 +181,7 @@ fn mutated_document() -> impl Strategy<Value = Value> {
         json!({"status": "ready", "from": "preparing"}),
         json!({"error": {"code": "conflict", "message": "moved"}, "current": order}),
     ];
-    (
-        prop::sample::select(documents),
-        any::<prop::sample::Index>(),
-        any_json(),
-        any::<bool>(),
-    )
-        .prop_map(|(mut doc, index, replacement, remove)| {
-            if let Value::Object(map) = &mut doc {
-                let keys: Vec<String> = map.keys().cloned().collect();
-                let key = index.get(&keys).clone();
-                if remove {
-                    map.remove(&key);
-                } else {
-                    map.insert(key, replacement);
-                }
-            }
-            doc
-        })
+    strategies::mutated(documents, any_json())
 }
 
 fn fuzz_input() -> impl Strategy<Value = Vec<u8>> {
