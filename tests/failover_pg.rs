@@ -13,9 +13,10 @@ mod net_support;
 #[path = "../server/tests/pg_support/mod.rs"]
 mod pg_support;
 
+use fault_support::api::Api;
 use fault_support::server::{FAST_SERVER_CONFIG, ServerProcess};
 use kds::msg::{ActionOutcome, ConnState, NetEvent};
-use kds_protocol::{Order, Status};
+use kds_protocol::Status;
 use net_support::{Collector, bump, config};
 use pg_support::{FreshDatabase, admin_url};
 use tokio::sync::mpsc;
@@ -23,17 +24,6 @@ use tokio::sync::mpsc;
 /// Starts an instance; it blocks while the process starts.
 fn instance(database: &str) -> ServerProcess {
     tokio::task::block_in_place(|| ServerProcess::start_with_database(FAST_SERVER_CONFIG, database))
-}
-
-async fn create(http: &reqwest::Client, base: &str, station: &str) -> Order {
-    let response = http
-        .post(format!("{base}/api/orders"))
-        .json(&serde_json::json!({"station": station, "items": [{"name": "Fries", "qty": 1}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), reqwest::StatusCode::CREATED);
-    response.json().await.unwrap()
 }
 
 fn label(base: &str) -> String {
@@ -50,7 +40,7 @@ async fn a_display_fails_over_from_a_killed_instance_without_a_gap() {
     let a_url = a.url.clone();
     let b = instance(&database.url);
     let b_url = b.url.clone();
-    let http = reqwest::Client::new();
+    let pos = Api::new(&b_url);
     let dir = tempfile::tempdir().unwrap();
     let (tx, rx) = mpsc::channel(256);
     let net = kds::net::spawn(config(&[&a_url, &b_url], dir.path().join("q.json")), tx);
@@ -65,7 +55,7 @@ async fn a_display_fails_over_from_a_killed_instance_without_a_gap() {
     // The point of sale talks to B; the display on A sees its orders.
     let mut orders = Vec::new();
     for _ in 0..3 {
-        orders.push(create(&http, &b_url, "grill").await);
+        orders.push(pos.create("grill", "Fries").await);
     }
     for order in &orders {
         seen.until_order(&order.id, Status::Pending).await;
@@ -74,7 +64,7 @@ async fn a_display_fails_over_from_a_killed_instance_without_a_gap() {
     tokio::task::block_in_place(|| a.kill());
     // The kitchen goes on while the display notices and moves.
     for _ in 0..3 {
-        orders.push(create(&http, &b_url, "grill").await);
+        orders.push(pos.create("grill", "Fries").await);
     }
     let on_b = label(&b_url);
     seen.until_state(
