@@ -2,6 +2,7 @@
 //! a terminal emulator (vt100), so tests see what a cook would see.
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,28 +42,25 @@ impl Screen {
         cols: u16,
         rows: u16,
     ) -> Screen {
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kds"));
+        let mut cmd = command(env!("CARGO_BIN_EXE_kds"), home);
         cmd.args(args);
-        Screen::spawn(cmd, home, env, cols, rows)
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        Screen::spawn(cmd, cols, rows)
     }
 
     /// Like [`Screen::start`], with SIGHUP blocked in kds, so that closing
     /// the terminal reaches it only as a terminal that has gone away, as
     /// when it runs under a supervisor that masks the signal.
     pub fn start_with_sighup_blocked(home: &Path, args: &[&str], cols: u16, rows: u16) -> Screen {
-        let mut cmd = CommandBuilder::new(std::env::current_exe().unwrap());
+        let mut cmd = command(std::env::current_exe().unwrap(), home);
         cmd.args([LAUNCHER, "--exact", "--ignored", "--quiet"]);
         cmd.env(BLOCKED_SIGHUP_ARGS, serde_json::to_string(args).unwrap());
-        Screen::spawn(cmd, home, &[], cols, rows)
+        Screen::spawn(cmd, cols, rows)
     }
 
-    fn spawn(
-        mut cmd: CommandBuilder,
-        home: &Path,
-        env: &[(&str, &Path)],
-        cols: u16,
-        rows: u16,
-    ) -> Screen {
+    fn spawn(cmd: CommandBuilder, cols: u16, rows: u16) -> Screen {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -71,21 +69,6 @@ impl Screen {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        // The launcher's variable survives the clearing below.
-        let launch = cmd.get_env(BLOCKED_SIGHUP_ARGS).map(ToOwned::to_owned);
-        cmd.env_clear();
-        if let Some(args) = launch {
-            cmd.env(BLOCKED_SIGHUP_ARGS, args);
-        }
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        cmd.env("XDG_CONFIG_HOME", home.join("config"));
-        cmd.env("XDG_DATA_HOME", home.join("data"));
-        cmd.env("KDS_DATA_DIR", home.join("data"));
-        for (key, value) in env {
-            cmd.env(key, value);
-        }
-        cmd.cwd(home);
         if let Some(path) = pair.master.tty_name() {
             type_nothing_on_close(&path);
         }
@@ -247,6 +230,20 @@ impl Drop for Screen {
             let _ = self.child.wait();
         }
     }
+}
+
+/// `program` with nothing of the developer's environment: the data and home
+/// directories point into `home`, so no user configuration leaks in.
+fn command(program: impl AsRef<OsStr>, home: &Path) -> CommandBuilder {
+    let mut cmd = CommandBuilder::new(program);
+    cmd.env_clear();
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("HOME", home);
+    cmd.env("XDG_CONFIG_HOME", home.join("config"));
+    cmd.env("XDG_DATA_HOME", home.join("data"));
+    cmd.env("KDS_DATA_DIR", home.join("data"));
+    cmd.cwd(home);
+    cmd
 }
 
 /// portable-pty's writer types a newline and the EOF character as it closes,
