@@ -31,6 +31,10 @@ pub enum Msg {
 
 /// What the network task reports to the app. The task keeps its own resume
 /// cursor; the model still deduplicates by seq, so a repeat can never show twice.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "moved once through a channel and consumed, like `Msg`"
+)]
 #[derive(Debug, Clone)]
 pub enum NetEvent {
     /// A full picture of the station: replaces whatever the model held.

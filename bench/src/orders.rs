@@ -25,6 +25,7 @@ pub fn new_order(station: &str, n: usize) -> NewOrder {
                 qty: Some(1 + ((n + k) % 3) as i64),
                 modifiers: Some(modifiers.iter().map(|&m| m.to_owned()).collect()),
                 notes: (k == 1).then(|| "well done".to_owned()),
+                station: None,
             }
         })
         .collect();

@@ -51,6 +51,10 @@ pub fn order(n: i64, status: Status, age: i64) -> Order {
         .map(|i| {
             let (name, modifiers) = MENU[(k + i * 3) % MENU.len()];
             Item {
+                id: (i + 1).to_string(),
+                added_in: 1,
+                voided_at: None,
+                done_at: None,
                 name: name.to_owned(),
                 qty: 1 + ((k + i) % 3) as u8,
                 modifiers: modifiers.iter().map(|&m| m.to_owned()).collect(),
@@ -75,6 +79,11 @@ pub fn order(n: i64, status: Status, age: i64) -> Order {
         updated_at: at(-age),
         status_at: at(-age),
         version: 1,
+        check_id: None,
+        also_at: Vec::new(),
+        voided_at: None,
+        void_reason: None,
+        ready_at: None,
     }
 }
 

@@ -42,6 +42,10 @@ pub struct Snapshot {
 }
 
 /// A text frame from the server on the WebSocket.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a frame is built, sent or read, and dropped; boxing the order would add an allocation per event for nothing"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {

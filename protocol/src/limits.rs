@@ -27,3 +27,10 @@ pub const MAX_NOTES_CHARS: usize = 500;
 pub const MAX_TABLE_CHARS: usize = 32;
 pub const MAX_CUSTOMER_CHARS: usize = 64;
 pub const MAX_IDEMPOTENCY_KEY_BYTES: usize = 128;
+/// Voids may say why, in at most this many characters.
+pub const MAX_VOID_REASON_CHARS: usize = 200;
+
+/// The stats window, in seconds: its bounds and the default.
+pub const MIN_STATS_WINDOW_S: u32 = 60;
+pub const MAX_STATS_WINDOW_S: u32 = 86_400;
+pub const DEFAULT_STATS_WINDOW_S: u32 = 3600;

@@ -1,4 +1,4 @@
-//! Orders as the server sends them, and the requests that create and move them.
+//! Orders as the server keeps and sends them.
 
 use crate::{Station, Status, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -25,15 +25,46 @@ impl Kind {
     }
 }
 
+/// The version an item that carries no `added_in` was added in: a version
+/// 1.0 server's items all came with the order.
+fn first_version() -> i64 {
+    1
+}
+
 /// One line of a ticket.
+///
+/// `id` is empty only on an order from a version 1.0 server (or stored by
+/// one); [`Order::fill_v1_defaults`] gives such lines their ids.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
+    #[serde(default)]
+    pub id: String,
     pub name: String,
     pub qty: u8,
     #[serde(default)]
     pub modifiers: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// The order version that added this line (1: it came with the order).
+    #[serde(default = "first_version")]
+    pub added_in: i64,
+    /// The point of sale took this line back.
+    #[serde(default)]
+    pub voided_at: Option<Timestamp>,
+    /// A cook marked this line done.
+    #[serde(default)]
+    pub done_at: Option<Timestamp>,
+}
+
+impl Item {
+    /// Still to be made: not voided.
+    pub fn is_live(&self) -> bool {
+        self.voided_at.is_none()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done_at.is_some()
+    }
 }
 
 /// An order as the server keeps and sends it.
@@ -58,80 +89,82 @@ pub struct Order {
     pub updated_at: Timestamp,
     pub status_at: Timestamp,
     pub version: i64,
+    /// Set when the order is one station's part of a check.
+    #[serde(default)]
+    pub check_id: Option<String>,
+    /// The check's other stations, sorted.
+    #[serde(default)]
+    pub also_at: Vec<Station>,
+    /// The whole order was voided at the point of sale.
+    #[serde(default)]
+    pub voided_at: Option<Timestamp>,
+    #[serde(default)]
+    pub void_reason: Option<String>,
+    /// When the order last entered `ready`; null while it is not ready or
+    /// completed by way of ready.
+    #[serde(default)]
+    pub ready_at: Option<Timestamp>,
 }
 
-/// The body of `POST /api/orders` as it arrives.
-///
-/// Fields are loose on purpose (options, strings, wide integers) so that a
-/// well-formed body that breaks a rule gets a 422 naming the field, and only
-/// malformed JSON or a wrong JSON type gets a 400. [`NewOrder::validate`]
-/// turns it into an [`OrderDraft`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewOrder {
-    #[serde(default)]
-    pub station: Option<String>,
-    #[serde(default)]
-    pub items: Option<Vec<NewItem>>,
-    #[serde(default)]
-    pub notes: Option<String>,
-    #[serde(default)]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub table: Option<String>,
-    #[serde(default)]
-    pub customer: Option<String>,
-    #[serde(default)]
-    pub rush: Option<bool>,
-}
+impl Order {
+    pub fn is_voided(&self) -> bool {
+        self.voided_at.is_some()
+    }
 
-/// One item of a [`NewOrder`], as loose as its parent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewItem {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub qty: Option<i64>,
-    #[serde(default)]
-    pub modifiers: Option<Vec<String>>,
-    #[serde(default)]
-    pub notes: Option<String>,
-}
+    /// The lines still to be made (not voided), with their indexes.
+    pub fn live_items(&self) -> impl Iterator<Item = (usize, &Item)> {
+        self.items.iter().enumerate().filter(|(_, i)| i.is_live())
+    }
 
-/// A new order that passed every rule: what the store needs to create it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderDraft {
-    pub station: Station,
-    pub items: Vec<Item>,
-    pub notes: Option<String>,
-    pub kind: Kind,
-    pub table: Option<String>,
-    pub customer: Option<String>,
-    pub rush: bool,
-}
+    /// Whether every line still to be made is marked done (and there is one).
+    pub fn all_live_done(&self) -> bool {
+        let mut live = self.live_items().peekable();
+        live.peek().is_some() && live.all(|(_, item)| item.is_done())
+    }
 
-/// The body of `POST /api/orders/{id}/status` as it arrives.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct StatusChange {
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub from: Option<String>,
-}
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|item| item.id == id)
+    }
 
-/// A status change that passed validation. Whether the move is allowed
-/// depends on the order's current status, which only the store knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatusMove {
-    pub to: Status,
-    pub from: Option<Status>,
-}
-
-impl StatusChange {
-    /// A bump or recall guarded by the status the client believes the order has.
-    pub fn guarded(to: Status, from: Status) -> Self {
-        Self {
-            status: Some(to.as_str().to_owned()),
-            from: Some(from.as_str().to_owned()),
+    /// Gives an order of a version 1.0 server what version 1.1 always sends:
+    /// an id for each line (its place, counted from 1, which is what this
+    /// server would have given it) and `added_in` 1.
+    pub fn fill_v1_defaults(&mut self) {
+        for (index, item) in self.items.iter_mut().enumerate() {
+            if item.id.is_empty() {
+                item.id = (index + 1).to_string();
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn new_fields_are_always_written_and_default_when_missing() {
+        let v1 = json!({
+            "id": "o1", "number": 7, "station": "grill", "status": "pending",
+            "items": [{"name": "Burger", "qty": 1}, {"name": "Fries", "qty": 2}],
+            "created_at": "2026-11-22T18:04:05.123Z",
+            "updated_at": "2026-11-22T18:04:05.123Z",
+            "status_at": "2026-11-22T18:04:05.123Z",
+            "version": 1
+        });
+        let mut order: Order = serde_json::from_value(v1).unwrap();
+        order.fill_v1_defaults();
+        let written = serde_json::to_value(&order).unwrap();
+        for field in ["check_id", "voided_at", "void_reason", "ready_at"] {
+            assert_eq!(written[field], serde_json::Value::Null, "{field}");
+        }
+        assert_eq!(written["also_at"], json!([]));
+        assert_eq!(written["items"][0]["id"], "1");
+        assert_eq!(written["items"][1]["id"], "2");
+        assert_eq!(written["items"][1]["added_in"], 1);
+        assert_eq!(written["items"][1]["voided_at"], serde_json::Value::Null);
+        assert_eq!(written["items"][1]["done_at"], serde_json::Value::Null);
+        assert!(!order.all_live_done());
     }
 }

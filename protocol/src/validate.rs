@@ -3,8 +3,13 @@
 use crate::limits::{
     MAX_CUSTOMER_CHARS, MAX_IDEMPOTENCY_KEY_BYTES, MAX_ITEM_NAME_CHARS, MAX_ITEM_NOTES_CHARS,
     MAX_ITEMS, MAX_MODIFIER_CHARS, MAX_MODIFIERS, MAX_NOTES_CHARS, MAX_QTY, MAX_TABLE_CHARS,
+    MAX_VOID_REASON_CHARS,
 };
-use crate::{Item, Kind, NewItem, NewOrder, OrderDraft, Station, StatusChange, StatusMove};
+use crate::request::{
+    AddItemsRequest, CheckDraft, DoneRequest, Edit, Field, ItemDraft, ItemVoidRequest, NewItem,
+    NewOrder, OrderDraft, OrderPatch, PatchRequest, StatusChange, StatusMove, VoidRequest,
+};
+use crate::{Kind, Station};
 
 /// A well-formed request that breaks a rule: answered with 422 `invalid`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,7 +21,7 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
@@ -34,8 +39,30 @@ fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<
     }
 }
 
+fn station(field: &str, name: &str) -> Result<Station, Invalid> {
+    name.parse()
+        .map_err(|err: crate::StationError| Invalid::new(field, err.to_string()))
+}
+
+fn kind(text: &str) -> Result<Kind, Invalid> {
+    Kind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == text)
+        .ok_or_else(|| Invalid::new("kind", "must be one of dine_in, takeout, delivery"))
+}
+
+/// A `version` guard: absent, or a version an order can have.
+fn version(value: Option<i64>) -> Result<Option<i64>, Invalid> {
+    match value {
+        Some(v) if v < 1 => Err(Invalid::new("version", "must be 1 or more")),
+        other => Ok(other),
+    }
+}
+
 impl NewItem {
-    fn validate(&self, index: usize) -> Result<Item, Invalid> {
+    /// Checks one line; `index` names it in errors. Its `station` is checked
+    /// (and kept) but what it must be is the caller's rule.
+    fn validate(&self, index: usize) -> Result<ItemDraft, Invalid> {
         let field = |name: &str| format!("items[{index}].{name}");
         let name = self
             .name
@@ -72,51 +99,102 @@ impl NewItem {
             ));
         }
         let notes = optional_text(&field("notes"), self.notes.as_deref(), MAX_ITEM_NOTES_CHARS)?;
-        Ok(Item {
+        let station = self
+            .station
+            .as_deref()
+            .map(|name| station(&field("station"), name))
+            .transpose()?;
+        Ok(ItemDraft {
             name: name.to_owned(),
             qty,
             modifiers,
             notes,
+            station,
         })
+    }
+}
+
+/// 1 to 100 lines, each checked.
+fn lines(items: Option<&Vec<NewItem>>) -> Result<Vec<ItemDraft>, Invalid> {
+    let items = items.ok_or_else(|| Invalid::new("items", "is required"))?;
+    if items.is_empty() || items.len() > MAX_ITEMS {
+        return Err(Invalid::new(
+            "items",
+            format!("must hold 1 to {MAX_ITEMS} items"),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| item.validate(i))
+        .collect()
+}
+
+/// Lines that name a station may only name the order's own: lines for
+/// other stations are sent as a check.
+pub fn same_station(items: &[ItemDraft], own: &Station) -> Result<(), Invalid> {
+    match items
+        .iter()
+        .position(|item| item.station.as_ref().is_some_and(|named| named != own))
+    {
+        Some(index) => Err(Invalid::new(
+            format!("items[{index}].station"),
+            format!("this order is made at {own}; send lines for other stations as a check"),
+        )),
+        None => Ok(()),
     }
 }
 
 impl NewOrder {
     /// Checks every rule of the contract and returns the order to create.
     pub fn validate(&self) -> Result<OrderDraft, Invalid> {
-        let station: Station = self
+        let own = station(
+            "station",
+            self.station
+                .as_deref()
+                .ok_or_else(|| Invalid::new("station", "is required"))?,
+        )?;
+        let items = lines(self.items.as_ref())?;
+        same_station(&items, &own)?;
+        self.draft(own, items)
+    }
+
+    /// Checks a check: every line goes to its own `station` or, without
+    /// one, to the check's. One draft per station, in order of first
+    /// appearance.
+    pub fn validate_check(&self) -> Result<CheckDraft, Invalid> {
+        let default = self
             .station
             .as_deref()
-            .ok_or_else(|| Invalid::new("station", "is required"))?
-            .parse()
-            .map_err(|err: crate::StationError| Invalid::new("station", err.to_string()))?;
-        let items = self
-            .items
-            .as_ref()
-            .ok_or_else(|| Invalid::new("items", "is required"))?;
-        if items.is_empty() || items.len() > MAX_ITEMS {
-            return Err(Invalid::new(
-                "items",
-                format!("must hold 1 to {MAX_ITEMS} items"),
-            ));
+            .map(|name| station("station", name))
+            .transpose()?;
+        let mut parts: Vec<(Station, Vec<ItemDraft>)> = Vec::new();
+        for (index, item) in lines(self.items.as_ref())?.into_iter().enumerate() {
+            let Some(at) = item.station.clone().or_else(|| default.clone()) else {
+                return Err(Invalid::new(
+                    format!("items[{index}].station"),
+                    "is required when the check has no station",
+                ));
+            };
+            match parts.iter_mut().find(|(s, _)| *s == at) {
+                Some((_, items)) => items.push(item),
+                None => parts.push((at, vec![item])),
+            }
         }
-        let items = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| item.validate(i))
-            .collect::<Result<Vec<_>, _>>()?;
-        let kind = match self.kind.as_deref() {
-            None => Kind::default(),
-            Some(text) => Kind::ALL
-                .into_iter()
-                .find(|k| k.as_str() == text)
-                .ok_or_else(|| Invalid::new("kind", "must be one of dine_in, takeout, delivery"))?,
-        };
+        let parts = parts
+            .into_iter()
+            .map(|(at, items)| self.draft(at, items))
+            .collect::<Result<_, _>>()?;
+        Ok(CheckDraft { parts })
+    }
+
+    /// The order-level fields, checked, around `items`.
+    fn draft(&self, station: Station, items: Vec<ItemDraft>) -> Result<OrderDraft, Invalid> {
         Ok(OrderDraft {
             station,
             items,
             notes: optional_text("notes", self.notes.as_deref(), MAX_NOTES_CHARS)?,
-            kind,
+            kind: self.kind.as_deref().map_or(Ok(Kind::default()), kind)?,
             table: optional_text("table", self.table.as_deref(), MAX_TABLE_CHARS)?,
             customer: optional_text("customer", self.customer.as_deref(), MAX_CUSTOMER_CHARS)?,
             rush: self.rush.unwrap_or(false),
@@ -143,6 +221,84 @@ impl StatusChange {
     }
 }
 
+impl PatchRequest {
+    pub fn validate(&self) -> Result<Edit, Invalid> {
+        let text = |field: &str, value: &Field<String>, max| {
+            if let Field::Set(text) = value {
+                optional_text(field, Some(text), max)?;
+            }
+            Ok::<_, Invalid>(value.clone())
+        };
+        let not_null = |field: &str| {
+            Invalid::new(
+                field,
+                "cannot be null: it has a default, set it to the value wanted",
+            )
+        };
+        let patch = OrderPatch {
+            notes: text("notes", &self.notes, MAX_NOTES_CHARS)?,
+            table: text("table", &self.table, MAX_TABLE_CHARS)?,
+            customer: text("customer", &self.customer, MAX_CUSTOMER_CHARS)?,
+            kind: match &self.kind {
+                Field::Keep => None,
+                Field::Clear => return Err(not_null("kind")),
+                Field::Set(text) => Some(kind(text)?),
+            },
+            rush: match self.rush {
+                Field::Keep => None,
+                Field::Clear => return Err(not_null("rush")),
+                Field::Set(rush) => Some(rush),
+            },
+        };
+        Ok(Edit::Patch {
+            patch,
+            version: version(self.version)?,
+        })
+    }
+}
+
+impl AddItemsRequest {
+    /// The new lines. A line's `station`, if named, must be the order's,
+    /// which only the store knows: it checks with [`same_station`].
+    pub fn validate(&self) -> Result<Edit, Invalid> {
+        Ok(Edit::AddItems {
+            items: lines(self.items.as_ref())?,
+            version: version(self.version)?,
+        })
+    }
+}
+
+impl VoidRequest {
+    pub fn validate(&self) -> Result<Edit, Invalid> {
+        Ok(Edit::Void {
+            reason: optional_text("reason", self.reason.as_deref(), MAX_VOID_REASON_CHARS)?
+                .filter(|r| !r.trim().is_empty()),
+            version: version(self.version)?,
+        })
+    }
+}
+
+impl ItemVoidRequest {
+    pub fn validate(&self, item_id: &str) -> Result<Edit, Invalid> {
+        Ok(Edit::VoidItem {
+            item_id: item_id.to_owned(),
+            version: version(self.version)?,
+        })
+    }
+}
+
+impl DoneRequest {
+    pub fn validate(&self, item_id: &str) -> Result<Edit, Invalid> {
+        let done = self
+            .done
+            .ok_or_else(|| Invalid::new("done", "is required (true or false)"))?;
+        Ok(Edit::Done {
+            item_id: item_id.to_owned(),
+            done,
+        })
+    }
+}
+
 /// `Idempotency-Key`: 1 to 128 printable ASCII characters.
 pub fn validate_idempotency_key(key: &str) -> Result<(), Invalid> {
     let printable = key.bytes().all(|b| (0x20..0x7f).contains(&b));
@@ -156,139 +312,4 @@ pub fn validate_idempotency_key(key: &str) -> Result<(), Invalid> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Status;
-    use serde_json::json;
-
-    fn order(value: serde_json::Value) -> Result<OrderDraft, Invalid> {
-        serde_json::from_value::<NewOrder>(value)
-            .unwrap()
-            .validate()
-    }
-
-    fn field_of(value: serde_json::Value) -> String {
-        order(value).unwrap_err().field
-    }
-
-    #[test]
-    fn a_minimal_order_gets_the_defaults() {
-        let draft =
-            order(json!({"station": "grill", "items": [{"name": "Burger", "qty": 2}]})).unwrap();
-        assert_eq!(draft.station.as_str(), "grill");
-        assert_eq!(draft.kind, Kind::DineIn);
-        assert!(!draft.rush);
-        assert_eq!(draft.items[0].qty, 2);
-        assert!(draft.items[0].modifiers.is_empty());
-    }
-
-    #[test]
-    fn each_broken_rule_names_its_field() {
-        let item = json!({"name": "Burger", "qty": 1});
-        assert_eq!(field_of(json!({"items": [item]})), "station");
-        assert_eq!(
-            field_of(json!({"station": "all", "items": [item]})),
-            "station"
-        );
-        assert_eq!(
-            field_of(json!({"station": "Grill", "items": [item]})),
-            "station"
-        );
-        assert_eq!(field_of(json!({"station": "grill"})), "items");
-        assert_eq!(field_of(json!({"station": "grill", "items": []})), "items");
-        let many: Vec<_> = (0..101).map(|_| item.clone()).collect();
-        assert_eq!(
-            field_of(json!({"station": "grill", "items": many})),
-            "items"
-        );
-        for (bad, field) in [
-            (json!({"qty": 1}), "items[0].name"),
-            (json!({"name": "", "qty": 1}), "items[0].name"),
-            (json!({"name": "x".repeat(81), "qty": 1}), "items[0].name"),
-            (json!({"name": "a", "qty": 0}), "items[0].qty"),
-            (json!({"name": "a", "qty": 100}), "items[0].qty"),
-            (json!({"name": "a", "qty": -1}), "items[0].qty"),
-            (json!({"name": "a"}), "items[0].qty"),
-            (
-                json!({"name": "a", "qty": 1, "modifiers": vec!["m"; 21]}),
-                "items[0].modifiers",
-            ),
-            (
-                json!({"name": "a", "qty": 1, "modifiers": ["ok", "y".repeat(81)]}),
-                "items[0].modifiers[1]",
-            ),
-            (
-                json!({"name": "a", "qty": 1, "notes": "n".repeat(201)}),
-                "items[0].notes",
-            ),
-        ] {
-            assert_eq!(field_of(json!({"station": "grill", "items": [bad]})), field);
-        }
-        let base = |extra: (&str, serde_json::Value)| {
-            let mut v = json!({"station": "grill", "items": [item]});
-            v[extra.0] = extra.1;
-            field_of(v)
-        };
-        assert_eq!(base(("notes", json!("n".repeat(501)))), "notes");
-        assert_eq!(base(("table", json!("t".repeat(33)))), "table");
-        assert_eq!(base(("customer", json!("c".repeat(65)))), "customer");
-        assert_eq!(base(("kind", json!("drive_thru"))), "kind");
-    }
-
-    #[test]
-    fn limits_count_characters_not_bytes() {
-        let name = "é".repeat(80);
-        assert!(order(json!({"station": "grill", "items": [{"name": name, "qty": 1}]})).is_ok());
-    }
-
-    #[test]
-    fn wrong_json_types_fail_to_decode() {
-        for body in [
-            json!({"station": 5, "items": []}),
-            json!({"station": "grill", "items": "burger"}),
-            json!({"station": "grill", "items": [{"name": "a", "qty": "2"}]}),
-            json!({"station": "grill", "items": [{"name": "a", "qty": 1.5}]}),
-            json!({"station": "grill", "items": [], "rush": "yes"}),
-        ] {
-            assert!(serde_json::from_value::<NewOrder>(body).is_err());
-        }
-    }
-
-    #[test]
-    fn status_changes_name_real_statuses() {
-        let ok = StatusChange::guarded(Status::Ready, Status::Preparing)
-            .validate()
-            .unwrap();
-        assert_eq!(
-            ok,
-            StatusMove {
-                to: Status::Ready,
-                from: Some(Status::Preparing)
-            }
-        );
-        let bad = StatusChange {
-            status: Some("done".into()),
-            from: None,
-        };
-        assert_eq!(bad.validate().unwrap_err().field, "status");
-        let bad_from = StatusChange {
-            status: Some("ready".into()),
-            from: Some("x".into()),
-        };
-        assert_eq!(bad_from.validate().unwrap_err().field, "from");
-        assert_eq!(
-            StatusChange::default().validate().unwrap_err().field,
-            "status"
-        );
-    }
-
-    #[test]
-    fn idempotency_keys() {
-        assert!(validate_idempotency_key("abc-123").is_ok());
-        assert!(validate_idempotency_key(&"k".repeat(128)).is_ok());
-        assert!(validate_idempotency_key("").is_err());
-        assert!(validate_idempotency_key(&"k".repeat(129)).is_err());
-        assert!(validate_idempotency_key("tab\there").is_err());
-        assert!(validate_idempotency_key("ünïcode").is_err());
-    }
-}
+mod tests;

@@ -4,7 +4,7 @@
 use crate::config::{Role, TokenConfig};
 use crate::error::ApiError;
 use axum::extract::{Query, Request, State};
-use axum::http::{Method, header};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::collections::HashMap;
@@ -56,26 +56,28 @@ fn query_token(request: &Request) -> Option<String> {
     params.get("token").cloned()
 }
 
-/// The role a request needs: creating orders is the point of sale's.
-fn required_role(request: &Request) -> Role {
-    let path = request.uri().path().trim_end_matches('/');
-    if request.method() == Method::POST && path == "/api/orders" {
-        Role::Pos
-    } else {
-        Role::Display
-    }
+/// The check in front of one route: a known token of at least `role`.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    auth: Arc<Auth>,
+    role: Role,
 }
 
-/// Middleware for `/api` and `/ws`: 401 without a known token, 403 when its
-/// role is too weak.
-pub async fn require_token(
-    State(auth): State<Arc<Auth>>,
-    request: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let role = auth.role_of(&request)?;
-    if role < required_role(&request) {
-        return Err(ApiError::Forbidden);
+impl Gate {
+    pub fn new(auth: Arc<Auth>, role: Role) -> Self {
+        Self { auth, role }
     }
-    Ok(next.run(request).await)
+
+    /// Middleware: 401 without a known token, 403 when its role is below
+    /// the route's.
+    pub async fn check(
+        State(gate): State<Gate>,
+        request: Request,
+        next: Next,
+    ) -> Result<Response, ApiError> {
+        if gate.auth.role_of(&request)? < gate.role {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(next.run(request).await)
+    }
 }

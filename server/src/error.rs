@@ -19,8 +19,9 @@ pub enum ApiError {
     Forbidden,
     #[error("{0}")]
     NotFound(String),
-    #[error("the order is no longer in the status given in `from`")]
-    Conflict(Box<Order>),
+    /// A guard (`from`, `version`) did not hold; the message says which.
+    #[error("{0}")]
+    Conflict(String, Box<Order>),
     #[error("{0}")]
     InvalidTransition(String, Box<Order>),
     #[error(
@@ -48,7 +49,7 @@ impl ApiError {
             ApiError::Unauthorized => ErrorCode::Unauthorized,
             ApiError::Forbidden => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
-            ApiError::Conflict(_) => ErrorCode::Conflict,
+            ApiError::Conflict(..) => ErrorCode::Conflict,
             ApiError::InvalidTransition(..) => ErrorCode::InvalidTransition,
             ApiError::ResyncRequired => ErrorCode::ResyncRequired,
             ApiError::TooLarge => ErrorCode::TooLarge,
@@ -101,7 +102,7 @@ impl IntoResponse for ApiError {
         };
         let mut body = ErrorBody::new(self.code(), message);
         match self {
-            ApiError::Conflict(order) | ApiError::InvalidTransition(_, order) => {
+            ApiError::Conflict(_, order) | ApiError::InvalidTransition(_, order) => {
                 body = body.with_current(*order);
             }
             _ => {}

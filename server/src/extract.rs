@@ -24,18 +24,43 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let body = read_body(request, state).await?;
-        let value: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|err| ApiError::BadRequest(format!("malformed JSON body: {err}")))?;
-        // serde would read a struct from an array too; the contract's bodies are objects.
-        if !value.is_object() {
-            return Err(ApiError::BadRequest(
-                "the body must be a JSON object".into(),
-            ));
-        }
-        serde_json::from_value(value)
-            .map(ApiJson)
-            .map_err(|err| ApiError::BadRequest(format!("wrong JSON type: {err}")))
+        decode(&body).map(ApiJson)
     }
+}
+
+/// A JSON body whose every field is optional, so the body may be left out
+/// altogether (`POST .../void` with no body is a void without a reason).
+pub struct OptionalJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Default,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = read_body(request, state).await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        decode(&body).map(OptionalJson)
+    }
+}
+
+/// A JSON object body as `T`: 400 for malformed JSON, a non-object or a
+/// wrong type.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|err| ApiError::BadRequest(format!("malformed JSON body: {err}")))?;
+    // serde would read a struct from an array too; the contract's bodies are objects.
+    if !value.is_object() {
+        return Err(ApiError::BadRequest(
+            "the body must be a JSON object".into(),
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|err| ApiError::BadRequest(format!("wrong JSON type: {err}")))
 }
 
 mod bytes_body {

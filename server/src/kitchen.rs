@@ -1,10 +1,11 @@
 //! The writes every caller shares (HTTP handlers and the simulator): store,
 //! then wake the feed, timing each store call.
 
+use crate::clock::Clock;
 use crate::feed::Feed;
 use crate::metrics::Metrics;
-use crate::store::{IdempotencyKey, Outcome, Store, StoreError};
-use kds_protocol::{OrderDraft, StatusMove, Timestamp};
+use crate::store::{Created, IdempotencyKey, Outcome, Store, StoreError};
+use kds_protocol::{CheckCreated, CheckDraft, Edit, Order, OrderDraft};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,6 +14,24 @@ pub struct Kitchen {
     pub store: Store,
     pub feed: Feed,
     pub metrics: Arc<Metrics>,
+    pub clock: Clock,
+}
+
+/// Whether a write committed something the feed must carry.
+trait Committed {
+    fn committed(&self) -> bool;
+}
+
+impl Committed for Outcome {
+    fn committed(&self) -> bool {
+        matches!(self, Outcome::Changed(_))
+    }
+}
+
+impl<T> Committed for Created<T> {
+    fn committed(&self) -> bool {
+        matches!(self, Created::New(..))
+    }
 }
 
 impl Kitchen {
@@ -20,26 +39,42 @@ impl Kitchen {
         &self,
         draft: OrderDraft,
         key: Option<IdempotencyKey>,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Result<Created<Order>, StoreError> {
         let this = self.clone();
         self.detached("create_order", async move {
             this.store
-                .create_order(&draft, key.as_ref(), Timestamp::now())
+                .create_order(&draft, key.as_ref(), this.clock.now())
                 .await
         })
         .await
     }
 
-    pub async fn move_status(
+    pub async fn create_check(
         &self,
+        check: CheckDraft,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Created<CheckCreated>, StoreError> {
+        let this = self.clone();
+        self.detached("create_check", async move {
+            this.store
+                .create_check(&check, key.as_ref(), this.clock.now())
+                .await
+        })
+        .await
+    }
+
+    /// Any change of one order: `op` names it for the store metrics.
+    pub async fn change(
+        &self,
+        op: &'static str,
         id: String,
-        change: StatusMove,
+        edit: Edit,
         key: Option<IdempotencyKey>,
     ) -> Result<Outcome, StoreError> {
         let this = self.clone();
-        self.detached("move_status", async move {
+        self.detached(op, async move {
             this.store
-                .move_status(&id, change, key.as_ref(), Timestamp::now())
+                .change(&id, &edit, key.as_ref(), this.clock.now())
                 .await
         })
         .await
@@ -48,9 +83,10 @@ impl Kitchen {
     /// Runs a write on its own task: a client that hangs up mid-request
     /// cancels the handler, but the commit and the wake that follows it must
     /// not be cut in half.
-    async fn detached<F>(&self, op: &'static str, write: F) -> Result<Outcome, StoreError>
+    async fn detached<T, F>(&self, op: &'static str, write: F) -> Result<T, StoreError>
     where
-        F: Future<Output = Result<Outcome, StoreError>> + Send + 'static,
+        T: Committed + Send + 'static,
+        F: Future<Output = Result<T, StoreError>> + Send + 'static,
     {
         let feed = self.feed.clone();
         let metrics = self.metrics.clone();
@@ -58,7 +94,7 @@ impl Kitchen {
             let started = Instant::now();
             let result = write.await;
             metrics.observe_store(op, started.elapsed());
-            if let Ok(Outcome::Changed(_)) = &result {
+            if result.as_ref().is_ok_and(Committed::committed) {
                 feed.wake();
             }
             result

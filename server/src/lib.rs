@@ -6,6 +6,7 @@
 //! shell around it; tests and the client's `kds demo` call it directly.
 
 mod auth;
+mod clock;
 pub mod config;
 mod demo;
 mod error;
@@ -18,6 +19,7 @@ mod routes;
 mod serve;
 pub mod store;
 
+pub use clock::Clock;
 pub use config::cli::{Cli, Loaded};
 pub use config::file::FileSettings;
 pub use config::{
@@ -118,6 +120,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
         store: store.clone(),
         feed: feed.clone(),
         metrics: metrics.clone(),
+        clock: config.clock.clone(),
     };
     let stop = CancellationToken::new();
     let tasks = TaskTracker::new();
@@ -130,6 +133,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
     tasks.spawn(retention::run_pruner(
         store.clone(),
         config.retention,
+        config.clock.clone(),
         stop.clone(),
     ));
     if let (Some(demo_config), Some(menu)) = (config.demo.clone(), menu) {
@@ -144,6 +148,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
     let state = routes::AppState {
         kitchen,
         websocket: config.websocket,
+        late_after: config.late_after,
         shutdown: stop.clone(),
         sessions: tasks.clone(),
     };

@@ -38,6 +38,10 @@ pub fn order(id: &str, number: i64, status: Status, age: i64) -> Order {
         station: "grill".parse().expect("valid station"),
         status,
         items: vec![Item {
+            id: "1".to_owned(),
+            added_in: 1,
+            voided_at: None,
+            done_at: None,
             name: "Burger".to_owned(),
             qty: 1,
             modifiers: Vec::new(),
@@ -52,6 +56,11 @@ pub fn order(id: &str, number: i64, status: Status, age: i64) -> Order {
         updated_at: at(-age),
         status_at: at(-age),
         version: 1,
+        check_id: None,
+        also_at: Vec::new(),
+        voided_at: None,
+        void_reason: None,
+        ready_at: None,
     }
 }
 

@@ -26,13 +26,16 @@ pub fn sanitize_text(text: &mut String) {
         .collect();
 }
 
-/// Cleans every free-text field of an order that is drawn.
+/// Cleans every free-text field of an order that is drawn (and gives the
+/// lines of a version 1.0 server their ids).
 pub fn sanitize_order(order: &mut Order) {
-    // The id is never drawn, and must stay as the server wrote it to address the order.
+    order.fill_v1_defaults();
+    // Ids are never drawn, and must stay as the server wrote them to address the order.
     let texts = [
         order.notes.as_mut(),
         order.table.as_mut(),
         order.customer.as_mut(),
+        order.void_reason.as_mut(),
     ];
     texts.into_iter().flatten().for_each(sanitize_text);
     for item in &mut order.items {

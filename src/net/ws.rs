@@ -67,6 +67,10 @@ pub(crate) async fn connect(
 }
 
 /// A text frame, read.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "read and handed on at once; boxing the event would allocate once more per frame"
+)]
 #[derive(Debug)]
 pub(crate) enum Frame {
     Snapshot(Snapshot),

@@ -23,7 +23,7 @@ pub struct Cli {
     /// to share one store between several instances) or a plain file path.
     #[arg(long, env = "KDS_DATABASE", value_name = "URL")]
     pub database: Option<String>,
-    /// Accepted tokens as ROLE:TOKEN (role `display` or `pos`); repeat or comma-separate.
+    /// Accepted tokens as ROLE:TOKEN (role `viewer`, `display` or `pos`); repeat or comma-separate.
     #[arg(
         long = "token",
         env = "KDS_TOKENS",

@@ -36,6 +36,8 @@ pub struct ServerSection {
     pub tokens: Option<Vec<TokenSection>>,
     pub demo: Option<DemoSection>,
     pub websocket: Option<WebSocketSection>,
+    /// Open orders older than this are late in the stats.
+    pub late_after: Option<HumanDuration>,
 }
 
 /// `[server.retention]`
@@ -46,6 +48,7 @@ pub struct RetentionSection {
     pub max_age: Option<HumanDuration>,
     pub prune_every: Option<HumanDuration>,
     pub idempotency_for: Option<HumanDuration>,
+    pub keep_completed: Option<HumanDuration>,
 }
 
 /// `[[server.tokens]]`
@@ -137,7 +140,9 @@ impl FileSettings {
             set_duration(&mut target.max_age, r.max_age);
             set_duration(&mut target.prune_every, r.prune_every);
             set_duration(&mut target.idempotency_for, r.idempotency_for);
+            set_duration(&mut target.keep_completed, r.keep_completed);
         }
+        set_duration(&mut config.late_after, s.late_after);
         if let Some(tokens) = &s.tokens {
             config.tokens = tokens
                 .iter()

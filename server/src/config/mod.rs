@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod file;
 
+use crate::clock::Clock;
 use kds_protocol::{DEAD_PEER_AFTER, PING_INTERVAL, Station};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +32,10 @@ pub struct ServerConfig {
     /// `Some`: run the order simulator inside the server.
     pub demo: Option<DemoConfig>,
     pub websocket: WebSocketConfig,
+    /// Open orders older than this count as late in the stats.
+    pub late_after: Duration,
+    /// What "now" is for writes, stats and pruning; tests set their own.
+    pub clock: Clock,
 }
 
 /// How long events stay available for `since` resumes.
@@ -44,6 +49,9 @@ pub struct Retention {
     pub prune_every: Duration,
     /// How long an `Idempotency-Key` answer is kept (the contract wants >= 24 h).
     pub idempotency_for: Duration,
+    /// Completed orders are deleted this long after they were completed,
+    /// with whatever events and answers of theirs are still kept.
+    pub keep_completed: Duration,
 }
 
 /// Heartbeat and back-pressure bounds of the WebSocket; shortened in tests.
@@ -79,27 +87,40 @@ impl std::fmt::Debug for TokenConfig {
     }
 }
 
-/// What a token may do. `Pos` includes everything `Display` may.
+/// What a token may do; each role may do everything the ones before it may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Read snapshots, events and the WebSocket; change status.
+    /// Read snapshots, events, stats and the WebSocket; nothing else.
+    Viewer,
+    /// Also change status and mark lines done.
     Display,
-    /// Also create orders.
+    /// Also create orders and checks, edit and void them.
     Pos,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Viewer, Role::Display, Role::Pos];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Display => "display",
+            Role::Pos => "pos",
+        }
+    }
 }
 
 impl std::str::FromStr for Role {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "display" => Ok(Role::Display),
-            "pos" => Ok(Role::Pos),
-            other => Err(format!(
-                "unknown role {other:?}: expected \"display\" or \"pos\""
-            )),
-        }
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown role {s:?}: expected \"viewer\", \"display\" or \"pos\"")
+            })
     }
 }
 
@@ -125,6 +146,8 @@ impl Default for ServerConfig {
             tokens: Vec::new(),
             demo: None,
             websocket: WebSocketConfig::default(),
+            late_after: Duration::from_secs(10 * 60),
+            clock: Clock::system(),
         }
     }
 }
@@ -136,6 +159,7 @@ impl Default for Retention {
             max_age: Duration::from_secs(72 * 3600),
             prune_every: Duration::from_secs(60),
             idempotency_for: MIN_IDEMPOTENCY_FOR,
+            keep_completed: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -237,6 +261,11 @@ impl ServerConfig {
                 "server.retention.idempotency_for",
                 self.retention.idempotency_for,
             ),
+            (
+                "server.retention.keep_completed",
+                self.retention.keep_completed,
+            ),
+            ("server.late_after", self.late_after),
             ("server.websocket.ping_every", self.websocket.ping_every),
             ("server.websocket.dead_after", self.websocket.dead_after),
             ("server.websocket.send_timeout", self.websocket.send_timeout),
@@ -253,6 +282,18 @@ impl ServerConfig {
             return Err(ConfigError::value(
                 "server.retention.idempotency_for",
                 "must be at least 24h: the contract promises a day of safe retries",
+            ));
+        }
+        if self.retention.keep_completed < MIN_IDEMPOTENCY_FOR {
+            return Err(ConfigError::value(
+                "server.retention.keep_completed",
+                "must be at least 24h: answers to retried requests are kept that long",
+            ));
+        }
+        if self.late_after.is_zero() {
+            return Err(ConfigError::value(
+                "server.late_after",
+                "must be longer than 0s",
             ));
         }
         let ws = &self.websocket;

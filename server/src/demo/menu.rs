@@ -96,24 +96,41 @@ impl Menu {
         Ok(menu)
     }
 
-    /// A plausible ticket for `station`, checked by the same rules as a POST.
-    pub fn ticket(&self, station: &Station, rng: &mut impl Rng) -> Result<OrderDraft, Invalid> {
+    /// The items `station` cooks; a station the menu does not know cooks
+    /// from the whole menu.
+    fn pool(&self, station: &Station) -> Vec<&MenuItem> {
         let own: Vec<&MenuItem> = self
             .items
             .iter()
             .filter(|i| &i.station == station)
             .collect();
-        // A station the menu does not know cooks from the whole menu.
-        let pool: Vec<&MenuItem> = if own.is_empty() {
+        if own.is_empty() {
             self.items.iter().collect()
         } else {
             own
+        }
+    }
+
+    /// A plausible order with lines for each of `stations` (1 to 4 lines
+    /// for one station, 1 to 2 each for a check); each line names its
+    /// station when there are several.
+    pub fn order(&self, stations: &[Station], rng: &mut impl Rng) -> NewOrder {
+        let mut items = Vec::new();
+        let per_station = if stations.len() > 1 {
+            1..=2usize
+        } else {
+            1..=4
         };
-        let lines = rng.random_range(1..=4usize);
-        let mut items = Vec::with_capacity(lines);
-        for _ in 0..lines {
-            if let Some(item) = pool.choose(rng).copied() {
-                items.push(self.line(item, rng));
+        for station in stations {
+            let pool = self.pool(station);
+            for _ in 0..rng.random_range(per_station.clone()) {
+                if let Some(item) = pool.choose(rng).copied() {
+                    let mut line = self.line(item, rng);
+                    if stations.len() > 1 {
+                        line.station = Some(station.as_str().to_owned());
+                    }
+                    items.push(line);
+                }
             }
         }
         let (kind, table, customer) = match rng.random_range(0..100u8) {
@@ -130,7 +147,7 @@ impl Menu {
             .then(|| self.order_notes.choose(rng).cloned())
             .flatten();
         NewOrder {
-            station: Some(station.as_str().to_owned()),
+            station: stations.first().map(|s| s.as_str().to_owned()),
             items: Some(items),
             notes,
             kind: Some(kind.as_str().to_owned()),
@@ -138,7 +155,22 @@ impl Menu {
             customer,
             rush: Some(rng.random_range(0..100u8) < self.rush_percent),
         }
-        .validate()
+    }
+
+    /// A plausible ticket for `station`, checked by the same rules as a POST.
+    pub fn ticket(&self, station: &Station, rng: &mut impl Rng) -> Result<OrderDraft, Invalid> {
+        self.order(std::slice::from_ref(station), rng).validate()
+    }
+
+    /// One more line for an order at `station` (an add-on).
+    pub fn add_on(&self, station: &Station, rng: &mut impl Rng) -> Option<NewItem> {
+        let item = self.pool(station).choose(rng).copied()?;
+        Some(self.line(item, rng))
+    }
+
+    /// An order note the point of sale adds after the ticket was sent.
+    pub fn late_note(&self, rng: &mut impl Rng) -> Option<String> {
+        self.order_notes.choose(rng).cloned()
     }
 
     fn line(&self, item: &MenuItem, rng: &mut impl Rng) -> NewItem {
@@ -165,6 +197,7 @@ impl Menu {
             qty: Some(qty),
             modifiers: Some(modifiers),
             notes,
+            station: None,
         }
     }
 }

@@ -1,13 +1,18 @@
 //! The HTTP face: one router, each area's handlers in its own module.
+//!
+//! Every route of the API states the role it needs where it is added
+//! ([`Api::route`] takes it), so no route can be added without one; the
+//! gate in front of each checks the token against it.
 
+mod checks;
 mod ops;
 mod orders;
 mod stations;
 mod ws;
 mod ws_session;
 
-use crate::auth::{Auth, require_token};
-use crate::config::WebSocketConfig;
+use crate::auth::{Auth, Gate};
+use crate::config::{Role, WebSocketConfig};
 use crate::error::ApiError;
 use crate::kitchen::Kitchen;
 use crate::metrics::{Metrics, RequestLabels};
@@ -16,7 +21,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, patch, post};
 use kds_protocol::{MAX_BODY_BYTES, StationScope};
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,6 +38,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct AppState {
     pub kitchen: Kitchen,
     pub websocket: WebSocketConfig,
+    /// Open orders older than this are late in the stats.
+    pub late_after: Duration,
     /// Cancelled when the server shuts down: long polls return, `WebSocket`s close 1001.
     pub shutdown: CancellationToken,
     /// WebSocket sessions, so shutdown can wait for their close frames.
@@ -45,20 +52,86 @@ impl AppState {
     }
 }
 
+/// The API's routes, each with the role it needs.
+struct Api {
+    router: Router<AppState>,
+    auth: Arc<Auth>,
+    /// (path, role) of every route, for the test that walks them.
+    #[cfg(test)]
+    roles: Vec<(&'static str, Role)>,
+}
+
+impl Api {
+    fn new(auth: Arc<Auth>) -> Self {
+        Self {
+            router: Router::new(),
+            auth,
+            #[cfg(test)]
+            roles: Vec::new(),
+        }
+    }
+
+    /// Adds `handler` at `path` behind a gate that lets only `role` (or a
+    /// stronger one) through: 401 without a known token, 403 below `role`.
+    fn route(mut self, path: &'static str, role: Role, handler: MethodRouter<AppState>) -> Self {
+        let gate = Gate::new(self.auth.clone(), role);
+        let handler = handler.route_layer(middleware::from_fn_with_state(gate, Gate::check));
+        self.router = self.router.route(path, handler);
+        #[cfg(test)]
+        self.roles.push((path, role));
+        self
+    }
+}
+
+/// Every route of the API and the role it needs.
+fn api(auth: Arc<Auth>) -> Api {
+    use Role::{Display, Pos, Viewer};
+    Api::new(auth)
+        .route("/api/orders", Pos, post(orders::create))
+        .route("/api/checks", Pos, post(checks::create))
+        .route("/api/orders/{id}", Viewer, get(orders::get_one))
+        .route("/api/orders/{id}", Pos, patch(orders::patch))
+        .route(
+            "/api/orders/{id}/status",
+            Display,
+            post(orders::change_status),
+        )
+        .route("/api/orders/{id}/items", Pos, post(orders::add_items))
+        .route("/api/orders/{id}/void", Pos, post(orders::void))
+        .route(
+            "/api/orders/{id}/items/{item_id}/void",
+            Pos,
+            post(orders::void_item),
+        )
+        .route(
+            "/api/orders/{id}/items/{item_id}/done",
+            Display,
+            post(orders::item_done),
+        )
+        .route(
+            "/api/stations/{station}/orders",
+            Viewer,
+            get(stations::snapshot),
+        )
+        .route(
+            "/api/stations/{station}/events",
+            Viewer,
+            get(stations::events),
+        )
+        .route(
+            "/api/stations/{station}/stats",
+            Viewer,
+            get(stations::stats),
+        )
+        .route("/ws/stations/{station}", Viewer, get(ws::upgrade))
+}
+
 /// The whole application.
 pub fn app(state: AppState, auth: Arc<Auth>) -> Router {
-    let api = Router::new()
-        .route("/api/orders", post(orders::create))
-        .route("/api/orders/{id}", get(orders::get_one))
-        .route("/api/orders/{id}/status", post(orders::change_status))
-        .route("/api/stations/{station}/orders", get(stations::snapshot))
-        .route("/api/stations/{station}/events", get(stations::events))
-        .route("/ws/stations/{station}", get(ws::upgrade))
-        .route_layer(middleware::from_fn_with_state(auth, require_token));
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
-        .merge(api)
+        .merge(api(auth).router)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), count_request))
@@ -142,4 +215,43 @@ fn parse_since(
         return Err(ApiError::invalid("since", "must be 0 or more"));
     }
     Ok(Some(since))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_change_needs_more_than_viewer_and_reads_need_no_more() {
+        let api = api(Arc::new(Auth::default()));
+        assert!(api.roles.len() >= 13);
+        for (path, role) in &api.roles {
+            let reads = [
+                "/api/orders/{id}",
+                "/api/stations/{station}/orders",
+                "/api/stations/{station}/events",
+                "/api/stations/{station}/stats",
+                "/ws/stations/{station}",
+            ];
+            if *role == Role::Viewer {
+                assert!(
+                    reads.contains(path),
+                    "{path} is open to viewers but is not a read"
+                );
+            }
+        }
+        let needs = |path: &str| {
+            api.roles
+                .iter()
+                .filter(|(p, _)| *p == path)
+                .map(|(_, role)| *role)
+                .max()
+        };
+        assert_eq!(
+            needs("/api/orders/{id}/items/{item_id}/done"),
+            Some(Role::Display)
+        );
+        assert_eq!(needs("/api/orders/{id}/void"), Some(Role::Pos));
+        assert_eq!(needs("/api/checks"), Some(Role::Pos));
+    }
 }

@@ -1,4 +1,5 @@
-//! `GET /api/stations/{station}/orders` (snapshot) and `.../events` (page or long poll).
+//! `GET /api/stations/{station}/orders` (snapshot), `.../events` (page or
+//! long poll) and `.../stats` (speed of service).
 
 use super::{AppState, parse_scope, parse_since, query_params};
 use crate::error::ApiError;
@@ -6,7 +7,10 @@ use crate::metrics::Metrics;
 use crate::store::EventsRead;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use kds_protocol::{EventsPage, MAX_EVENTS_PAGE, MAX_WAIT, Snapshot};
+use kds_protocol::{
+    DEFAULT_STATS_WINDOW_S, EventsPage, MAX_EVENTS_PAGE, MAX_STATS_WINDOW_S, MAX_WAIT,
+    MIN_STATS_WINDOW_S, Snapshot, StationStats,
+};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -19,6 +23,41 @@ pub async fn snapshot(
     let snapshot = state.kitchen.store.snapshot(&scope).await;
     state.metrics().observe_store("snapshot", started.elapsed());
     Ok(Json(snapshot?))
+}
+
+/// `window`: whole seconds, 60 to 86400 (400 when not a number, 422 out of range).
+fn parse_window(raw: Option<&str>) -> Result<Duration, ApiError> {
+    let params = query_params(raw)?;
+    let Some(text) = params.get("window") else {
+        return Ok(Duration::from_secs(DEFAULT_STATS_WINDOW_S.into()));
+    };
+    let seconds = text
+        .parse::<u64>()
+        .map_err(|_| ApiError::BadRequest("window: must be a whole number of seconds".into()))?;
+    if !(u64::from(MIN_STATS_WINDOW_S)..=u64::from(MAX_STATS_WINDOW_S)).contains(&seconds) {
+        return Err(ApiError::invalid(
+            "window",
+            format!("must be {MIN_STATS_WINDOW_S} to {MAX_STATS_WINDOW_S} seconds"),
+        ));
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+pub async fn stats(
+    State(state): State<AppState>,
+    Path(station): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<StationStats>, ApiError> {
+    let scope = parse_scope(&station)?;
+    let window = parse_window(raw.as_deref())?;
+    let started = Instant::now();
+    let kitchen = &state.kitchen;
+    let answer = kitchen
+        .store
+        .stats(&scope, window, state.late_after, kitchen.clock.now())
+        .await;
+    state.metrics().observe_store("stats", started.elapsed());
+    Ok(Json(answer?))
 }
 
 /// `since` and `wait`, read by hand so each mistake gets our error shape.
@@ -123,6 +162,24 @@ mod tests {
         );
         assert!(
             matches!(parse_query(Some("since=-2")), Err(ApiError::Invalid(i)) if i.field == "since")
+        );
+        assert!(matches!(
+            parse_window(Some("window=abc")),
+            Err(ApiError::BadRequest(_))
+        ));
+        for bad in ["window=59", "window=86401", "window=-1"] {
+            assert!(
+                matches!(
+                    parse_window(Some(bad)),
+                    Err(ApiError::Invalid(_) | ApiError::BadRequest(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(parse_window(None).unwrap(), Duration::from_secs(3600));
+        assert_eq!(
+            parse_window(Some("window=60")).unwrap(),
+            Duration::from_secs(60)
         );
         let ok = parse_query(Some("since=5&wait=2.5")).unwrap();
         assert_eq!((ok.since, ok.wait), (5, Duration::from_millis(2500)));

@@ -1,8 +1,8 @@
 //! The order store: orders, their event log and idempotency answers.
 //!
-//! [`Store`] is an enum over backends (`SQLite` embedded, `PostgreSQL` for
-//! several instances) with the same semantics, which the contract suite
-//! checks against both:
+//! [`Store`] is one face over two backends (`SQLite` embedded, `PostgreSQL`
+//! for several instances) with the same semantics, which the contract
+//! suite checks against both:
 //! - every change writes the order and its event in one transaction, and is
 //!   committed before the call returns;
 //! - event seqs are handed out in commit order, so a reader that has seen
@@ -10,24 +10,30 @@
 //! - events at or below `floor_seq` may be pruned; a read from before the
 //!   floor (or beyond the newest seq) is [`EventsRead::Gone`].
 //!
-//! The backends differ in how they open connections and transactions (that
-//! is what gives them those guarantees); what runs inside is written once,
-//! in [`shared_steps`], and [`Store`] hands the one to the other.
+//! A backend states what it does in [`backend`]'s traits: how it opens its
+//! transactions (that is where the guarantees come from) and the statements
+//! run inside them. The operations are written once, in [`ops`], over those
+//! traits; [`Store`] only hands each call to the backend it holds.
 
+mod backend;
+mod ops;
 mod postgres;
 mod rules;
-mod shared_steps;
+mod sql;
 mod sqlite;
 #[cfg(test)]
 mod tests;
 
 use crate::config::Retention;
 use kds_protocol::{
-    Event, EventKind, EventsPage, Order, OrderDraft, Snapshot, StationScope, StatusMove, Timestamp,
+    CheckCreated, CheckDraft, Edit, Event, EventKind, EventsPage, Order, OrderDraft, Snapshot,
+    StationScope, StationStats, Timestamp,
 };
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub use postgres::PgStore;
+pub use rules::Refusal;
 pub use sqlite::SqliteStore;
 
 /// A backend behind one face.
@@ -35,31 +41,6 @@ pub use sqlite::SqliteStore;
 pub enum Store {
     Sqlite(SqliteStore),
     Postgres(PgStore),
-}
-
-/// Runs `$call` on whichever backend `$store` is. In the second form,
-/// `$steps` names that backend's expansion of the shared steps
-/// ([`shared_steps`]): the backend opens the connection or transaction
-/// (that is where they differ), the step does the work.
-macro_rules! on_backend {
-    ($store:expr, $backend:ident => $call:expr) => {
-        match $store {
-            Store::Sqlite($backend) => $call,
-            Store::Postgres($backend) => $call,
-        }
-    };
-    ($store:expr, $backend:ident, $steps:ident => $call:expr) => {
-        match $store {
-            Store::Sqlite($backend) => {
-                use sqlite::steps as $steps;
-                $call
-            }
-            Store::Postgres($backend) => {
-                use postgres::steps as $steps;
-                $call
-            }
-        }
-    };
 }
 
 /// Why the store could not do what was asked.
@@ -93,22 +74,31 @@ pub struct IdempotencyKey {
     pub request: String,
 }
 
-/// What a write did.
+/// What a change of one order did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Committed; `event` is the change as the feed will carry it.
     Changed(Event),
-    /// Asked for the status it already had: nothing written.
+    /// Nothing to change (already so): nothing written.
     Unchanged(Order),
     /// The key was seen with the same request: its first answer.
     Replayed(Order),
     /// The key was seen with a different request.
     KeyReused,
     NotFound,
-    /// `from` did not match; the order as it stands.
-    Conflict(Order),
-    /// Not one step; the order as it stands.
-    InvalidTransition(Order),
+    /// Refused; nothing written.
+    Refused(Refusal),
+}
+
+/// What a creation did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created<T> {
+    /// Committed: the answer, and the `created` events in seq order.
+    New(T, Vec<Event>),
+    /// The key was seen with the same request: its first answer.
+    Replayed(T),
+    /// The key was seen with a different request.
+    KeyReused,
 }
 
 /// The answer to an events read.
@@ -124,6 +114,8 @@ pub enum EventsRead {
 pub struct PruneReport {
     pub events: u64,
     pub keys: u64,
+    /// Completed orders past `keep_completed`.
+    pub orders: u64,
     pub floor: i64,
 }
 
@@ -154,34 +146,54 @@ impl Store {
         draft: &OrderDraft,
         key: Option<&IdempotencyKey>,
         now: Timestamp,
-    ) -> Result<Outcome, StoreError> {
-        on_backend!(self, s, steps => {
-            s.write(async |tx, state| steps::create_order(tx, state, draft, key, now).await)
-                .await
-        })
+    ) -> Result<Created<Order>, StoreError> {
+        match self {
+            Store::Sqlite(s) => ops::create_order(s, draft, key, now).await,
+            Store::Postgres(s) => ops::create_order(s, draft, key, now).await,
+        }
     }
 
-    pub async fn move_status(
+    /// Creates every part of a check, all or none.
+    pub async fn create_check(
+        &self,
+        check: &CheckDraft,
+        key: Option<&IdempotencyKey>,
+        now: Timestamp,
+    ) -> Result<Created<CheckCreated>, StoreError> {
+        match self {
+            Store::Sqlite(s) => ops::create_check(s, check, key, now).await,
+            Store::Postgres(s) => ops::create_check(s, check, key, now).await,
+        }
+    }
+
+    /// A status move, an edit, a void or a line done, on order `id`.
+    pub async fn change(
         &self,
         id: &str,
-        change: StatusMove,
+        edit: &Edit,
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Outcome, StoreError> {
-        on_backend!(self, s, steps => {
-            s.write(async |tx, state| steps::move_status(tx, state, id, change, key, now).await)
-                .await
-        })
+        match self {
+            Store::Sqlite(s) => ops::change(s, id, edit, key, now).await,
+            Store::Postgres(s) => ops::change(s, id, edit, key, now).await,
+        }
     }
 
     pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
-        on_backend!(self, s, steps => steps::load_order(&mut *s.reader().await?, id).await)
+        match self {
+            Store::Sqlite(s) => ops::order(s, id).await,
+            Store::Postgres(s) => ops::order(s, id).await,
+        }
     }
 
     /// Open orders oldest first, the last completed newest first, and the
     /// newest seq they include, all from one consistent read.
     pub async fn snapshot(&self, scope: &StationScope) -> Result<Snapshot, StoreError> {
-        on_backend!(self, s, steps => steps::snapshot(s.read().await?, scope).await)
+        match self {
+            Store::Sqlite(s) => ops::snapshot(s, scope).await,
+            Store::Postgres(s) => ops::snapshot(s, scope).await,
+        }
     }
 
     /// Events of `scope` with seq > `since`, ascending, at most `limit`.
@@ -194,29 +206,54 @@ impl Store {
         since: i64,
         limit: usize,
     ) -> Result<EventsRead, StoreError> {
-        on_backend!(self, s, steps => steps::events(s.read().await?, scope, since, limit).await)
+        match self {
+            Store::Sqlite(s) => ops::events(s, scope, since, limit).await,
+            Store::Postgres(s) => ops::events(s, scope, since, limit).await,
+        }
     }
 
     /// The newest event seq handed out (0 for an empty store).
     pub async fn newest_seq(&self) -> Result<i64, StoreError> {
-        on_backend!(self, s, steps => Ok(steps::state(&mut *s.reader().await?).await?.last_seq))
+        match self {
+            Store::Sqlite(s) => ops::newest_seq(s).await,
+            Store::Postgres(s) => ops::newest_seq(s).await,
+        }
     }
 
-    /// Drops events beyond `retention` and expired idempotency answers.
+    /// Speed of service: ticket times over `window` before `now`, and the
+    /// open tickets older than `late_after`.
+    pub async fn stats(
+        &self,
+        scope: &StationScope,
+        window: Duration,
+        late_after: Duration,
+        now: Timestamp,
+    ) -> Result<StationStats, StoreError> {
+        match self {
+            Store::Sqlite(s) => ops::stats(s, scope, window, late_after, now).await,
+            Store::Postgres(s) => ops::stats(s, scope, window, late_after, now).await,
+        }
+    }
+
+    /// Drops what `retention` no longer keeps: old events, expired
+    /// idempotency answers, long-completed orders.
     pub async fn prune(
         &self,
         retention: &Retention,
         now: Timestamp,
     ) -> Result<PruneReport, StoreError> {
-        on_backend!(self, s, steps => {
-            s.write(async |tx, state| steps::prune(tx, state, retention, now).await)
-                .await
-        })
+        match self {
+            Store::Sqlite(s) => ops::prune(s, retention, now).await,
+            Store::Postgres(s) => ops::prune(s, retention, now).await,
+        }
     }
 
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
-        on_backend!(self, s => s.close().await);
+        match self {
+            Store::Sqlite(s) => s.close().await,
+            Store::Postgres(s) => s.close().await,
+        }
     }
 }
 
@@ -237,6 +274,59 @@ fn kind_name(kind: EventKind) -> &'static str {
     }
 }
 
+/// The counters row, as both backends read it.
+#[derive(sqlx::FromRow)]
+struct StateRow {
+    last_seq: i64,
+    floor_seq: i64,
+    last_number: i64,
+}
+
+impl From<StateRow> for rules::State {
+    fn from(row: StateRow) -> Self {
+        Self {
+            last_seq: row.last_seq,
+            floor_seq: row.floor_seq,
+            last_number: row.last_number,
+        }
+    }
+}
+
+/// An event row, as both backends read it.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    kind: String,
+    at: i64,
+    body: String,
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> Result<Self, StoreError> {
+        Ok(Event {
+            seq: row.seq,
+            kind: parse_kind(&row.kind)?,
+            at: Timestamp::from_millis(row.at),
+            order: parse_order(&row.body)?,
+        })
+    }
+}
+
+fn events_of(rows: Vec<EventRow>) -> Result<Vec<Event>, StoreError> {
+    rows.into_iter().map(Event::try_from).collect()
+}
+
+fn orders_of(bodies: &[String]) -> Result<Vec<Order>, StoreError> {
+    bodies.iter().map(|body| parse_order(body)).collect()
+}
+
+/// A `LIMIT` as both backends bind it.
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 fn parse_kind(name: &str) -> Result<EventKind, StoreError> {
     match name {
         "created" => Ok(EventKind::Created),
@@ -246,8 +336,13 @@ fn parse_kind(name: &str) -> Result<EventKind, StoreError> {
     }
 }
 
+/// An order as stored. Orders stored by a version 1.0 server get the
+/// fields version 1.1 always sends.
 fn parse_order(body: &str) -> Result<Order, StoreError> {
-    serde_json::from_str(body).map_err(|err| StoreError::Corrupt(format!("order body: {err}")))
+    let mut order: Order = serde_json::from_str(body)
+        .map_err(|err| StoreError::Corrupt(format!("order body: {err}")))?;
+    order.fill_v1_defaults();
+    Ok(order)
 }
 
 fn order_json(order: &Order) -> Result<String, StoreError> {

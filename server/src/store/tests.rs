@@ -2,7 +2,7 @@
 //! (Pruning and key expiry, with explicit clocks, are in the contract
 //! suite's `retention` module, run against every backend.)
 
-use super::{Outcome, Store};
+use super::{Created, Store};
 use kds_protocol::{NewOrder, OrderDraft, StationScope, Timestamp};
 
 fn draft(station: &str) -> OrderDraft {
@@ -21,7 +21,7 @@ async fn create(store: &Store, station: &str, at: i64) -> kds_protocol::Order {
         .await
         .unwrap()
     {
-        Outcome::Changed(event) => event.order,
+        Created::New(order, _) => order,
         other => panic!("{other:?}"),
     }
 }

@@ -5,22 +5,30 @@ use kds_server::{Role, TokenConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+/// A till (`till-secret`), a station screen (`screen-secret`) and a
+/// manager's read-only screen (`viewer-secret`).
+pub fn three_tokens() -> Vec<TokenConfig> {
+    vec![
+        TokenConfig {
+            token: "till-secret".into(),
+            role: Role::Pos,
+            name: Some("front till".into()),
+        },
+        TokenConfig {
+            token: "screen-secret".into(),
+            role: Role::Display,
+            name: None,
+        },
+        TokenConfig {
+            token: "viewer-secret".into(),
+            role: Role::Viewer,
+            name: Some("office".into()),
+        },
+    ]
+}
+
 async fn with_tokens(backend: Backend) -> TestServer {
-    TestServer::start_with(backend, |config| {
-        config.tokens = vec![
-            TokenConfig {
-                token: "till-secret".into(),
-                role: Role::Pos,
-                name: Some("front till".into()),
-            },
-            TokenConfig {
-                token: "screen-secret".into(),
-                role: Role::Display,
-                name: None,
-            },
-        ];
-    })
-    .await
+    TestServer::start_with(backend, |config| config.tokens = three_tokens()).await
 }
 
 pub async fn open_server_lets_everyone_in(backend: Backend) {
@@ -143,6 +151,120 @@ pub async fn websocket_auth_happens_before_the_upgrade(backend: Backend) {
     }
     let mut ws = server
         .connect("/ws/stations/grill?token=screen-secret")
+        .await;
+    assert_eq!(ws.json().await["type"], "snapshot");
+}
+
+pub async fn every_route_admits_exactly_the_roles_it_should(backend: Backend) {
+    let mut server = with_tokens(backend).await;
+    server.token = Some("till-secret".into());
+    let order = server.create("grill").await;
+    let id = order["id"].as_str().unwrap();
+    let item = json!({"items": [{"name": "Pie", "qty": 1}]});
+    // (method, path, body, the weakest role allowed)
+    let routes = [
+        (
+            Method::GET,
+            "/api/stations/grill/orders".to_owned(),
+            json!(null),
+            Role::Viewer,
+        ),
+        (
+            Method::GET,
+            "/api/stations/all/events?since=0".to_owned(),
+            json!(null),
+            Role::Viewer,
+        ),
+        (
+            Method::GET,
+            "/api/stations/grill/stats".to_owned(),
+            json!(null),
+            Role::Viewer,
+        ),
+        (
+            Method::GET,
+            format!("/api/orders/{id}"),
+            json!(null),
+            Role::Viewer,
+        ),
+        (
+            Method::POST,
+            format!("/api/orders/{id}/items/1/done"),
+            json!({"done": true}),
+            Role::Display,
+        ),
+        (
+            Method::POST,
+            format!("/api/orders/{id}/status"),
+            json!({"status": "preparing", "from": "pending"}),
+            Role::Display,
+        ),
+        (
+            Method::POST,
+            "/api/orders".to_owned(),
+            order_body("grill"),
+            Role::Pos,
+        ),
+        (
+            Method::POST,
+            "/api/checks".to_owned(),
+            json!({"items": [{"name": "Tea", "qty": 1, "station": "bar"}]}),
+            Role::Pos,
+        ),
+        (
+            Method::PATCH,
+            format!("/api/orders/{id}"),
+            json!({"table": "2"}),
+            Role::Pos,
+        ),
+        (
+            Method::POST,
+            format!("/api/orders/{id}/items"),
+            item,
+            Role::Pos,
+        ),
+        (
+            Method::POST,
+            format!("/api/orders/{id}/items/1/void"),
+            json!({}),
+            Role::Pos,
+        ),
+        (
+            Method::POST,
+            format!("/api/orders/{id}/void"),
+            json!({}),
+            Role::Pos,
+        ),
+    ];
+    for (token, role) in [
+        ("viewer-secret", Role::Viewer),
+        ("screen-secret", Role::Display),
+        ("till-secret", Role::Pos),
+    ] {
+        server.token = Some(token.into());
+        for (method, path, body, needs) in &routes {
+            let mut request = server.request(method.clone(), path);
+            if !body.is_null() {
+                request = request.json(body);
+            }
+            let (status, answer) = server.call(request).await;
+            if role >= *needs {
+                assert!(
+                    status.is_success() || status == StatusCode::CONFLICT,
+                    "{token} {method} {path}: {status} {answer}"
+                );
+            } else {
+                assert_eq!(
+                    (status, code(&answer)),
+                    (StatusCode::FORBIDDEN, "forbidden"),
+                    "{token} {method} {path}"
+                );
+            }
+        }
+    }
+    // A viewer reads the WebSocket too.
+    let mut ws = server
+        .connect("/ws/stations/grill?token=viewer-secret")
         .await;
     assert_eq!(ws.json().await["type"], "snapshot");
 }

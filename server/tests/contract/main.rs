@@ -10,6 +10,8 @@
 
 mod auth;
 mod binary;
+mod changes;
+mod checks;
 mod demo;
 mod durability;
 mod errors;
@@ -115,6 +117,30 @@ contract! {
         display_reads_and_moves_but_cannot_create,
         pos_may_do_everything,
         websocket_auth_happens_before_the_upgrade,
+        every_route_admits_exactly_the_roles_it_should,
+    ],
+    checks: [
+        a_check_of_three_stations_gives_three_orders_with_one_number,
+        a_check_of_one_station_is_one_ordinary_order,
+        a_repeated_check_with_the_same_key_creates_nothing,
+        a_check_line_without_a_station_is_422,
+        a_check_is_created_all_or_none,
+    ],
+    changes: [
+        new_fields_are_always_present,
+        patch_changes_fields_and_null_clears_them,
+        a_stale_version_is_409_with_current,
+        an_add_on_appends_lines_with_new_ids,
+        an_add_on_to_a_completed_order_brings_it_back_to_preparing,
+        an_order_holds_at_most_100_lines,
+        voiding_lines_and_then_the_last_voids_the_order,
+        a_voided_order_keeps_its_status_and_can_only_be_cleared,
+        lines_are_marked_done_and_undone,
+        ready_at_follows_the_status,
+        every_change_takes_an_idempotency_key,
+        display_may_not_edit_or_void_but_may_mark_lines_done,
+        concurrent_add_ons_all_land_with_distinct_ids,
+        changes_reach_the_websocket_as_updated_events,
     ],
     ops: [
         healthz_answers_ok,

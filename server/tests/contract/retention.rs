@@ -3,9 +3,9 @@
 //! through the store's own API on each backend.
 
 use crate::support::{Backend, TestDatabase};
-use kds_protocol::{NewOrder, OrderDraft, StationScope, Status, StatusMove, Timestamp};
+use kds_protocol::{Edit, NewOrder, OrderDraft, StationScope, Status, StatusMove, Timestamp};
 use kds_server::Retention;
-use kds_server::store::{EventsRead, IdempotencyKey, Outcome, Store};
+use kds_server::store::{Created, EventsRead, IdempotencyKey, Outcome, Store};
 use std::time::Duration;
 
 const HOUR_MS: i64 = 3_600_000;
@@ -26,7 +26,7 @@ async fn create(store: &Store, station: &str, at: i64) -> kds_protocol::Order {
         .await
         .unwrap()
     {
-        Outcome::Changed(event) => event.order,
+        Created::New(order, _) => order,
         other => panic!("{other:?}"),
     }
 }
@@ -87,7 +87,12 @@ pub async fn pruning_by_count_keeps_the_newest(backend: Backend) {
     for to in [Status::Preparing, Status::Ready, Status::Completed] {
         let change = StatusMove { to, from: None };
         let outcome = store
-            .move_status(&order.id, change, None, Timestamp::from_millis(2_000))
+            .change(
+                &order.id,
+                &Edit::Status(change),
+                None,
+                Timestamp::from_millis(2_000),
+            )
             .await
             .unwrap();
         assert!(matches!(outcome, Outcome::Changed(_)));
@@ -127,7 +132,7 @@ pub async fn idempotency_answers_expire_after_their_time(backend: Backend) {
         .create_order(&draft("bar"), Some(&key), Timestamp::from_millis(t0))
         .await
         .unwrap();
-    assert!(matches!(first, Outcome::Changed(_)));
+    assert!(matches!(first, Created::New(..)));
     let day = Retention::default();
     // 23 h later the key is still remembered...
     store
@@ -142,7 +147,7 @@ pub async fn idempotency_answers_expire_after_their_time(backend: Backend) {
         )
         .await
         .unwrap();
-    assert!(matches!(repeat, Outcome::Replayed(_)));
+    assert!(matches!(repeat, Created::Replayed(_)));
     // ...and forgotten after 24 h.
     let report = store
         .prune(&day, Timestamp::from_millis(t0 + 25 * HOUR_MS))
@@ -157,5 +162,5 @@ pub async fn idempotency_answers_expire_after_their_time(backend: Backend) {
         )
         .await
         .unwrap();
-    assert!(matches!(fresh, Outcome::Changed(_)));
+    assert!(matches!(fresh, Created::New(..)));
 }

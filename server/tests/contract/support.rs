@@ -175,6 +175,49 @@ impl TestServer {
         self.call(self.request(Method::POST, path).json(body)).await
     }
 
+    pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.call(self.request(Method::PATCH, path).json(body))
+            .await
+    }
+
+    /// A POST or PATCH with an `Idempotency-Key`.
+    pub async fn keyed(
+        &self,
+        method: Method,
+        path: &str,
+        key: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        self.call(
+            self.request(method, path)
+                .header("Idempotency-Key", key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// `POST path` that must answer 200; returns the order.
+    pub async fn change(&self, path: &str, body: &Value) -> Value {
+        let (status, order) = self.post(path, body).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {order}");
+        order
+    }
+
+    /// Creates a check and returns the answer; fails the test otherwise.
+    pub async fn create_check(&self, body: &Value) -> Value {
+        let (status, check) = self.post("/api/checks", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{check}");
+        check
+    }
+
+    /// Every event of every station, in order.
+    pub async fn all_events(&self) -> Vec<Value> {
+        self.events("all", 0).await["events"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
     /// Creates an order at `station` and returns it; fails the test otherwise.
     pub async fn create(&self, station: &str) -> Value {
         let (status, order) = self.post("/api/orders", &order_body(station)).await;
@@ -226,6 +269,11 @@ pub fn order_body(station: &str) -> Value {
         "customer": "Sam",
         "rush": true
     })
+}
+
+/// The path of order `order` with `rest` after it.
+pub fn order_path(order: &Value, rest: &str) -> String {
+    format!("/api/orders/{}{rest}", order["id"].as_str().unwrap())
 }
 
 /// The error code of an error body.

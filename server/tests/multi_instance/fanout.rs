@@ -59,7 +59,11 @@ async fn instances_that_start_together_migrate_once() {
         .fetch_one(&mut conn)
         .await
         .unwrap();
-    assert_eq!(applied, 1);
+    // Each migration once, however many instances ran them.
+    let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count();
+    assert_eq!(applied, i64::try_from(on_disk).unwrap());
     for server in started {
         server.shutdown().await;
     }

@@ -35,11 +35,16 @@ fn lines(buffer: &Buffer) -> Vec<String> {
 }
 
 fn item(name: &str, qty: u8, modifiers: &[&str], notes: Option<&str>) -> Item {
+    // Ids are given on arrival, as a version 1.0 server's lines get them.
     Item {
+        id: String::new(),
         name: name.to_owned(),
         qty,
         modifiers: modifiers.iter().map(|m| (*m).to_owned()).collect(),
         notes: notes.map(str::to_owned),
+        added_in: 1,
+        voided_at: None,
+        done_at: None,
     }
 }
 

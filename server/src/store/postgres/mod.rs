@@ -9,16 +9,15 @@
 //! repeatable-read transaction.
 
 mod listen;
-pub(super) mod steps;
+mod tx;
 
-use super::StoreError;
-use super::rules::State;
-use sqlx::pool::PoolConnection;
+use super::backend::Backend;
+use super::{StateRow, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
+use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 use std::time::Duration;
-use steps::lock_state;
+use tx::{PgRead, PgWrite};
 
 /// The channel every commit notifies; channels are per database, so
 /// instances on one database hear each other and no one else.
@@ -37,6 +36,23 @@ const SESSION_SETTINGS: [(&str, &str); 2] = [
 ];
 /// Repeatable read: every statement of the transaction sees one snapshot.
 const CONSISTENT_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// The first statement of every write transaction: locks the counters row
+/// until commit or rollback.
+///
+/// Why this makes seqs visible in order: every writer of every instance
+/// waits here for the one before it to end, and `PostgreSQL` releases row
+/// locks only after the commit is visible to new snapshots. So a writer's
+/// statements (read committed: each takes a fresh snapshot) see everything
+/// its predecessors wrote, it takes seq = last + 1, and the commit with
+/// seq N is visible before the one with N + 1 can even be made. A reader's
+/// snapshot therefore always holds a gapless prefix of the log: having seen
+/// N, no later read can find a new event below N. Writes are a few per
+/// second in a kitchen, so taking turns costs nothing that matters. Writers
+/// and the pruners of every instance take turns there, so two prune passes
+/// never race over the floor either.
+const LOCK_STATE: &str =
+    "SELECT last_seq, floor_seq, last_number FROM store_state WHERE id = 1 FOR UPDATE";
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
@@ -76,27 +92,24 @@ impl PgStore {
         self.listen_pool.close().await;
         self.pool.close().await;
     }
+}
 
-    /// Runs `step` in a write transaction that holds the counters row (see
-    /// [`steps::lock_state`]), with the counters as locked. Writers and the
-    /// pruners of every instance take turns there, so two prune passes never
-    /// race over the floor either.
-    pub async fn write<T>(
-        &self,
-        step: impl for<'c> AsyncFnOnce(Transaction<'c, Postgres>, State) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+impl Backend for PgStore {
+    type Write = PgWrite;
+    type Read = PgRead;
+
+    async fn write(&self) -> Result<PgWrite, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let state = lock_state(&mut tx).await?;
-        step(tx, state).await
+        let state: StateRow = sqlx::query_as(LOCK_STATE).fetch_one(&mut *tx).await?;
+        Ok(PgWrite {
+            tx,
+            state: state.into(),
+        })
     }
 
-    /// A read transaction whose statements all see one snapshot.
-    pub async fn read(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
-        Ok(self.pool.begin_with(CONSISTENT_READ).await?)
-    }
-
-    /// A connection for a read of one statement.
-    pub async fn reader(&self) -> Result<PoolConnection<Postgres>, StoreError> {
-        Ok(self.pool.acquire().await?)
+    async fn read(&self) -> Result<PgRead, StoreError> {
+        Ok(PgRead {
+            tx: self.pool.begin_with(CONSISTENT_READ).await?,
+        })
     }
 }

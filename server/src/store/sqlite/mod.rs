@@ -7,19 +7,17 @@
 //! against power loss. Reads use a small pool of their own; WAL lets them
 //! run beside the writer, each transaction on one consistent snapshot.
 
-pub(super) mod steps;
+mod tx;
 
 use super::StoreError;
-use super::rules::State;
-use sqlx::pool::PoolConnection;
+use super::backend::Backend;
+use sqlx::Connection;
 use sqlx::sqlite::{
-    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Connection, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use steps::state;
+use tx::{SqliteRead, SqliteWrite, state};
 
 /// How long a request waits for the writer (or a reader) before 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -29,8 +27,6 @@ const READERS: u32 = 4;
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
-    /// The writer's connection is the whole database: never dropped.
-    in_memory: bool,
 }
 
 impl SqliteStore {
@@ -63,6 +59,19 @@ impl SqliteStore {
             // An in-memory database lives only as long as its connection.
             .idle_timeout(None)
             .max_lifetime(None)
+            // When a COMMIT fails (a full disk), SQLite rolls back by itself,
+            // sqlx's ROLLBACK then fails and its transaction depth stays at
+            // one, so every later BEGIN would be refused until a restart.
+            // Such a connection is closed on its way back to the pool, which
+            // opens a fresh one for the next write. The ping lets the
+            // rollback sqlx queued on the way run first. (An in-memory
+            // database is its connection: it is kept whatever happens.)
+            .after_release(move |conn, _| {
+                Box::pin(async move {
+                    conn.ping().await?;
+                    Ok(in_memory || !conn.is_in_transaction())
+                })
+            })
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
@@ -77,56 +86,32 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?
         };
-        Ok(Self {
-            writer,
-            readers,
-            in_memory,
-        })
-    }
-
-    /// After a failed write the connection may be stuck in a transaction as
-    /// far as sqlx knows: when a COMMIT fails (a full disk), `SQLite` rolls
-    /// back by itself, sqlx's ROLLBACK then fails and its depth stays at
-    /// one, so every later BEGIN would be refused until a restart. Such a
-    /// connection is closed instead of going back to the pool, which opens
-    /// a fresh one for the next write.
-    fn after_write<T>(&self, conn: &mut PoolConnection<Sqlite>, result: &Result<T, StoreError>) {
-        if result.is_err() && !self.in_memory {
-            conn.close_on_drop();
-        }
+        Ok(Self { writer, readers })
     }
 
     pub async fn close(&self) {
         self.readers.close().await;
         self.writer.close().await;
     }
+}
 
-    /// Runs `step` in a write transaction, with the counters as it begins.
+impl Backend for SqliteStore {
+    type Write = SqliteWrite;
+    type Read = SqliteRead;
+
     /// `BEGIN IMMEDIATE` takes the write lock at once (see the module
-    /// comment); a failed step's connection goes through [`Self::after_write`].
-    pub async fn write<T>(
-        &self,
-        step: impl for<'c> AsyncFnOnce(Transaction<'c, Sqlite>, State) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.writer.acquire().await?;
-        let result = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            let state = state(&mut tx).await?;
-            step(tx, state).await
-        }
-        .await;
-        self.after_write(&mut conn, &result);
-        result
+    /// comment).
+    async fn write(&self) -> Result<SqliteWrite, StoreError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let state = state(&mut tx).await?;
+        Ok(SqliteWrite { tx, state })
     }
 
-    /// A read transaction: WAL gives all its statements one snapshot, beside
-    /// the writer.
-    pub async fn read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.readers.begin().await?)
-    }
-
-    /// A connection for a read of one statement.
-    pub async fn reader(&self) -> Result<PoolConnection<Sqlite>, StoreError> {
-        Ok(self.readers.acquire().await?)
+    /// WAL gives all the statements of a read transaction one snapshot,
+    /// beside the writer.
+    async fn read(&self) -> Result<SqliteRead, StoreError> {
+        Ok(SqliteRead {
+            tx: self.readers.begin().await?,
+        })
     }
 }

@@ -1,9 +1,12 @@
 //! The decisions every backend makes the same way, kept apart from SQL so
 //! the backends differ only in how they read and write.
 
-use super::Outcome;
+mod edit;
+
+pub use edit::{Decision, Refusal, apply};
+
 use crate::config::Retention;
-use kds_protocol::{Order, OrderDraft, Status, StatusMove, Timestamp};
+use kds_protocol::{Item, ItemDraft, Order, OrderDraft, Station, Status, Timestamp};
 use std::time::Duration;
 
 /// Ticket numbers run 1..=9999 and then start again at 1.
@@ -18,14 +21,52 @@ pub fn next_number(last: i64) -> i64 {
     }
 }
 
+/// The check an order is a part of, as its parts carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckPart {
+    pub check_id: String,
+    /// The check's other stations, sorted.
+    pub also_at: Vec<Station>,
+}
+
+/// A fresh id for an order or a check: unique forever, and sorting by
+/// creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The lines of a draft as stored: ids from `first_id` on, added in `version`.
+pub fn place_items(
+    drafts: &[ItemDraft],
+    first_id: u32,
+    version: i64,
+) -> impl Iterator<Item = Item> + '_ {
+    drafts.iter().zip(first_id..).map(move |(draft, id)| Item {
+        id: id.to_string(),
+        name: draft.name.clone(),
+        qty: draft.qty,
+        modifiers: draft.modifiers.clone(),
+        notes: draft.notes.clone(),
+        added_in: version,
+        voided_at: None,
+        done_at: None,
+    })
+}
+
 /// A new order as it is first stored.
-pub fn new_order(draft: &OrderDraft, number: i64, now: Timestamp) -> Order {
+pub fn new_order(
+    draft: &OrderDraft,
+    number: i64,
+    check: Option<CheckPart>,
+    now: Timestamp,
+) -> Order {
+    let (check_id, also_at) = check.map_or((None, Vec::new()), |c| (Some(c.check_id), c.also_at));
     Order {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: new_id(),
         number,
         station: draft.station.clone(),
         status: Status::Pending,
-        items: draft.items.clone(),
+        items: place_items(&draft.items, 1, 1).collect(),
         notes: draft.notes.clone(),
         kind: draft.kind,
         table: draft.table.clone(),
@@ -35,35 +76,19 @@ pub fn new_order(draft: &OrderDraft, number: i64, now: Timestamp) -> Order {
         updated_at: now,
         status_at: now,
         version: 1,
+        check_id,
+        also_at,
+        voided_at: None,
+        void_reason: None,
+        ready_at: None,
     }
 }
 
-/// What a status move does to an order.
-#[derive(Debug)]
-pub enum Move {
-    /// Store this order (the state after the move) and its event.
-    Apply(Order),
-    /// Already where the client expected it: write nothing but the key.
-    Same(Order),
-    /// Refused; answer this.
-    Refuse(Outcome),
-}
-
-pub fn decide_move(mut order: Order, change: StatusMove, now: Timestamp) -> Move {
-    if change.from.is_some_and(|from| from != order.status) {
-        return Move::Refuse(Outcome::Conflict(order));
-    }
-    if change.from == Some(change.to) {
-        return Move::Same(order);
-    }
-    if !order.status.can_move_to(change.to) {
-        return Move::Refuse(Outcome::InvalidTransition(order));
-    }
-    order.status = change.to;
-    order.status_at = now;
-    order.updated_at = now;
-    order.version += 1;
-    Move::Apply(order)
+/// The other stations of a check, sorted, for the part made at `own`.
+pub fn also_at(stations: &[Station], own: &Station) -> Vec<Station> {
+    let mut others: Vec<Station> = stations.iter().filter(|s| *s != own).cloned().collect();
+    others.sort();
+    others
 }
 
 /// The counters row both backends keep.
@@ -72,14 +97,6 @@ pub struct State {
     pub last_seq: i64,
     pub floor_seq: i64,
     pub last_number: i64,
-}
-
-impl State {
-    /// The seq the next event takes: only a writer holding the counters
-    /// asks, so no other can take it first.
-    pub fn next_seq(self) -> i64 {
-        self.last_seq + 1
-    }
 }
 
 /// The new floor: everything beyond `max_events` from the newest, or older
@@ -127,5 +144,13 @@ mod tests {
         // Never back below the current floor.
         assert_eq!(prune_floor(state, &keep(100), Some(3)), 5);
         assert_eq!(prune_floor(state, &keep(u64::MAX), None), 5);
+    }
+
+    #[test]
+    fn a_part_names_the_other_stations_sorted() {
+        let s = |n: &str| n.parse::<Station>().unwrap();
+        let all = [s("grill"), s("bar"), s("cold")];
+        assert_eq!(also_at(&all, &s("grill")), [s("bar"), s("cold")]);
+        assert_eq!(also_at(&all, &s("cold")), [s("bar"), s("grill")]);
     }
 }
