@@ -17,7 +17,7 @@
 mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kds::model::Model;
+use kds::model::{Column, Model};
 use kds::msg::{ActionOutcome, Command, Msg, NetEvent};
 use kds::update::update;
 use kds::view::{self, Theme};
@@ -152,7 +152,7 @@ fn new_ticket(setup: Setup) -> Vec<u8> {
 /// The oldest pending ticket, moved to preparing by another screen.
 fn bump_from_server(setup: Setup) -> Vec<u8> {
     let mut screen = Screen::new(setup);
-    let oldest = screen.model.column(0)[0].id.clone();
+    let oldest = screen.model.column(Column::Pending)[0].id.clone();
     let order = screen.model.order(&oldest).expect("a shown ticket").clone();
     let event = Event {
         seq: screen.next_seq(),

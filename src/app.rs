@@ -129,6 +129,8 @@ fn model_options(settings: &Settings, keymap: KeyMap) -> ModelOptions {
         },
         keymap,
         bell: settings.bell,
+        change_bell: settings.change_bell,
+        auto_bump_when_done: settings.auto_bump_when_done,
         terminal_id: terminal_id(),
     }
 }

@@ -11,7 +11,7 @@ pub use key::{Key, KeyParseError};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::BTreeMap;
 
-/// What a key press asks for. The names in [`ACTION_NAMES`] are the config keys.
+/// What a key press asks for. Its names in [`DEFAULT_BINDINGS`] are the config keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyAction {
     /// Focus the column to the left.
@@ -28,6 +28,10 @@ pub enum KeyAction {
     Undo,
     /// Bump the nth (1..=9) visible ticket of the focused column, bump-bar style.
     BumpNth(u8),
+    /// Step into the focused ticket to mark its lines done (and out again).
+    Items,
+    /// Mark the highlighted line done, or not done any more.
+    Done,
     /// Open or close the list of recently completed orders.
     Recall,
     /// Open or close the help overlay.
@@ -57,6 +61,8 @@ pub const DEFAULT_BINDINGS: &[(&str, &[&str])] = &[
     ("bump_7", &["7"]),
     ("bump_8", &["8"]),
     ("bump_9", &["9"]),
+    ("items", &["i", "Tab"]),
+    ("done", &["d"]),
     ("recall", &["r"]),
     ("help", &["?"]),
     ("close", &["Esc"]),
@@ -64,10 +70,9 @@ pub const DEFAULT_BINDINGS: &[(&str, &[&str])] = &[
 ];
 
 /// The action names accepted in the `[keys]` table, in config order.
-pub const ACTION_NAMES: [&str; 19] = [
-    "left", "right", "up", "down", "bump", "undo", "bump_1", "bump_2", "bump_3", "bump_4",
-    "bump_5", "bump_6", "bump_7", "bump_8", "bump_9", "recall", "help", "close", "quit",
-];
+pub fn action_names() -> impl Iterator<Item = &'static str> {
+    DEFAULT_BINDINGS.iter().map(|(name, _)| *name)
+}
 
 impl KeyAction {
     /// The action a `[keys]` name stands for.
@@ -79,6 +84,8 @@ impl KeyAction {
             "down" => KeyAction::Down,
             "bump" => KeyAction::Bump,
             "undo" => KeyAction::Undo,
+            "items" => KeyAction::Items,
+            "done" => KeyAction::Done,
             "recall" => KeyAction::Recall,
             "help" => KeyAction::Help,
             "close" => KeyAction::Close,
@@ -102,7 +109,9 @@ impl KeyAction {
             KeyAction::Down => "next ticket",
             KeyAction::Bump => "bump the focused ticket one step",
             KeyAction::Undo => "undo the last bump made here",
-            KeyAction::BumpNth(_) => "bump the nth visible ticket",
+            KeyAction::BumpNth(_) => "bump the nth visible ticket (nth line inside one)",
+            KeyAction::Items => "step into the ticket to mark lines done, and out",
+            KeyAction::Done => "mark the highlighted line done, or not done",
             KeyAction::Recall => "recall list (completed orders)",
             KeyAction::Help => "this help",
             KeyAction::Close => "close the overlay or message",
@@ -114,7 +123,7 @@ impl KeyAction {
 /// Why a `[keys]` table was refused; the lead adds the file and line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyMapError {
-    #[error("[keys]: unknown action \"{action}\" (known: {})", ACTION_NAMES.join(", "))]
+    #[error("[keys]: unknown action \"{action}\" (known: {})", action_names().collect::<Vec<_>>().join(", "))]
     UnknownAction { action: String },
     #[error("[keys] {action}: bad key \"{key}\": {reason}")]
     BadKey {

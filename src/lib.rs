@@ -17,5 +17,6 @@ pub mod model;
 pub mod msg;
 pub mod net;
 pub mod terminal;
+pub mod text;
 pub mod update;
 pub mod view;

@@ -82,27 +82,63 @@ pub enum ConnState {
 /// server confirms or refuses it. Unique per terminal across restarts.
 pub type ActionId = String;
 
-/// A status move the cook made at this terminal.
+/// Something the cook did at this terminal that the server must hear of.
+///
+/// The queue file keeps actions as JSON: `kind` with the step's fields
+/// beside the common ones, which is also how version 1 of the file wrote
+/// the status moves, so a queue from before line-done toggles still loads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Action {
     pub id: ActionId,
-    pub kind: ActionKind,
     pub order_id: String,
     /// The ticket number, so the footer can speak of it.
     pub number: i64,
-    pub from: Status,
-    pub to: Status,
     /// Sent as `Idempotency-Key`, so a retried action moves the order once.
     pub idempotency_key: String,
     pub made_at: Timestamp,
+    #[serde(flatten)]
+    pub step: Step,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    Bump,
-    Undo,
-    Recall,
+/// What an action does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    /// One status step on.
+    Bump { from: Status, to: Status },
+    /// The last bump made here, walked back.
+    Undo { from: Status, to: Status },
+    /// A completed order brought back to ready.
+    Recall { from: Status, to: Status },
+    /// A voided order taken off the screen (moved to completed).
+    Clear { from: Status },
+    /// A line marked done (or not done any more).
+    Done { item_id: String, done: bool },
+}
+
+impl Step {
+    /// The status move this step asks for, if it is one: (from, to).
+    pub fn status_move(&self) -> Option<(Status, Status)> {
+        match *self {
+            Step::Bump { from, to } | Step::Undo { from, to } | Step::Recall { from, to } => {
+                Some((from, to))
+            }
+            Step::Clear { from } => Some((from, Status::Completed)),
+            Step::Done { .. } => None,
+        }
+    }
+
+    /// How the footer names it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Step::Bump { .. } => "bump",
+            Step::Undo { .. } => "undo",
+            Step::Recall { .. } => "recall",
+            Step::Clear { .. } => "clear",
+            Step::Done { done: true, .. } => "line done",
+            Step::Done { done: false, .. } => "line not done",
+        }
+    }
 }
 
 /// How the server answered an action.

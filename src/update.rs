@@ -8,7 +8,7 @@ mod keys;
 
 use crate::model::{EventEffect, Level, Model, sanitize_text};
 use crate::msg::ConnState;
-use crate::msg::{Action, ActionKind, ActionOutcome, Command, Msg, NetEvent};
+use crate::msg::{Action, ActionOutcome, Command, Msg, NetEvent, Step};
 use kds_protocol::{EventKind, Order, Status, Timestamp};
 use std::time::Duration;
 
@@ -17,25 +17,31 @@ const QUEUE_LOST_TTL: Duration = Duration::from_secs(60);
 
 /// Applies one message to the model and returns what the event loop must do.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
-    match msg {
+    let commands = match msg {
         Msg::Key(key) => keys::on_key(model, &key),
         Msg::Resize(width, height) => {
             model.size = (width, height);
             Vec::new()
         }
         Msg::Tick(now) => {
-            on_tick(model, now);
-            Vec::new()
+            // Timers move; the layout only if pending cards' timers moved.
+            if on_tick(model, now) {
+                model.relayout();
+            }
+            return Vec::new();
         }
         Msg::TimeZone(offset) => {
             model.set_utc_offset(offset);
-            Vec::new()
+            return Vec::new();
         }
         Msg::Net(event) => on_net(model, event),
-    }
+    };
+    model.relayout();
+    commands
 }
 
-fn on_tick(model: &mut Model, now: Timestamp) {
+/// Returns whether the cards were rebuilt.
+fn on_tick(model: &mut Model, now: Timestamp) -> bool {
     let offset = model.clock.offset_ms();
     model.now = now;
     model.clock.tick(now);
@@ -43,9 +49,11 @@ fn on_tick(model: &mut Model, now: Timestamp) {
         model.footer = None;
     }
     // Pending tickets' timers start from a local instant put on the server's clock.
-    if model.clock.offset_ms() != offset {
+    let moved = model.clock.offset_ms() != offset;
+    if moved {
         model.rebuild();
     }
+    moved
 }
 
 fn heard(model: &mut Model, at: Timestamp) {
@@ -57,34 +65,57 @@ fn in_scope(model: &Model, order: &Order) -> bool {
     model.is_expo() || order.station.as_str() == model.options.station
 }
 
+/// The change bell, if it is on and has not rung within the last few
+/// seconds: a burst of edits from the till rings once.
+fn change_bell(model: &mut Model) -> Option<Command> {
+    if !model.options.change_bell {
+        return None;
+    }
+    let quiet = i64::try_from(crate::model::CHANGE_BELL_QUIET.as_millis()).unwrap_or(i64::MAX);
+    let recently = model
+        .change_bell_at
+        .is_some_and(|at| model.now.as_millis().saturating_sub(at.as_millis()) < quiet);
+    if recently {
+        return None;
+    }
+    model.change_bell_at = Some(model.now);
+    Some(Command::Bell)
+}
+
 fn on_net(model: &mut Model, event: NetEvent) -> Vec<Command> {
     let mut commands = Vec::new();
     match event {
         NetEvent::Snapshot { snapshot, at } => {
             heard(model, at);
-            model.board.replace(snapshot);
+            // Changes that came while we were away are news too.
+            let news = model.board.replace(snapshot);
             if let Some(newest) = model.board.newest_update() {
                 model.clock.observe(newest, at);
             }
+            commands.extend(news.then(|| change_bell(model)).flatten());
             model.rebuild();
         }
         NetEvent::Events { events, at } => {
             heard(model, at);
-            let mut created = false;
+            let (mut created, mut news) = (false, false);
             for event in events {
                 if !in_scope(model, &event.order) {
                     model.board.skip(event.seq);
                     continue;
                 }
                 let (kind, server_at) = (event.kind, event.at);
-                if model.board.apply_event(event) == EventEffect::Applied {
+                let effect = model.board.apply_event(event);
+                if effect != EventEffect::Duplicate {
                     model.clock.observe(server_at, at);
                     created |= kind == EventKind::Created;
+                    news |= effect == EventEffect::News;
                 }
             }
             // One bell per batch: a replay after a reconnect must not ring fifty times.
             if created && model.options.bell {
                 commands.push(Command::Bell);
+            } else if news {
+                commands.extend(change_bell(model));
             }
             model.rebuild();
         }
@@ -124,11 +155,27 @@ fn status_label(status: Status) -> &'static str {
     }
 }
 
-fn kind_label(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Bump => "bump",
-        ActionKind::Undo => "undo",
-        ActionKind::Recall => "recall",
+/// What the footer says when the server refused an action because the
+/// order was not as this screen believed.
+fn conflict_text(action: Option<&Action>, order: &Order) -> String {
+    let n = order.number;
+    if let Some(Step::Done { item_id, .. }) = action.map(|a| &a.step) {
+        let voided = order.is_voided() || order.item(item_id).is_some_and(|i| !i.is_live());
+        return if voided {
+            format!("#{n}: that line was voided meanwhile")
+        } else {
+            format!("#{n} changed meanwhile; showing it as it is")
+        };
+    }
+    if order.is_voided() {
+        format!("#{n} was voided meanwhile: clear it with a bump")
+    } else if order.status == Status::Completed {
+        format!("#{n} was already completed by another station")
+    } else {
+        format!(
+            "#{n} was already moved to {} by another station",
+            status_label(order.status)
+        )
     }
 }
 
@@ -141,32 +188,24 @@ fn on_action_done(model: &mut Model, id: &str, outcome: ActionOutcome) {
         .iter()
         .position(|a| a.id == id)
         .map(|i| model.pending.remove(i));
-    let number = action.as_ref().map(|a| a.number);
     match outcome {
-        ActionOutcome::Applied(order) => model.board.upsert(order),
+        ActionOutcome::Applied(order) => {
+            model.board.upsert(order);
+        }
         ActionOutcome::Conflict(order) => {
-            let text = if order.status == Status::Completed {
-                format!("#{} was already completed by another station", order.number)
-            } else {
-                format!(
-                    "#{} was already moved to {} by another station",
-                    order.number,
-                    status_label(order.status)
-                )
-            };
-            model.undo.retain(|u| u.action_id != id);
+            let text = conflict_text(action.as_ref(), &order);
+            forget_undo(model, id);
             model.board.upsert(order);
             model.say(Level::Error, text);
         }
         ActionOutcome::Rejected(reason) => {
-            model.undo.retain(|u| u.action_id != id);
-            let what = action.as_ref().map_or("action", |a| kind_label(a.kind));
-            let text = match number {
+            forget_undo(model, id);
+            let what = action.as_ref().map_or("action", |a| a.step.label());
+            let mut text = match action.as_ref().map(|a| a.number) {
                 Some(n) => format!("#{n}: {what} refused: {reason}"),
                 None => format!("{what} refused: {reason}"),
             };
             // The reason is the server's text: keep escape sequences off the screen.
-            let mut text = text;
             sanitize_text(&mut text);
             model.say(Level::Error, text);
         }
@@ -174,30 +213,29 @@ fn on_action_done(model: &mut Model, id: &str, outcome: ActionOutcome) {
     model.rebuild();
 }
 
-/// Makes an action for an order, shows it at once with a
-/// pending mark, and hands it to the network task.
-pub(crate) fn act(
-    model: &mut Model,
-    kind: ActionKind,
-    order_id: &str,
-    number: i64,
-    from: Status,
-    to: Status,
-) -> Vec<Command> {
+/// An action that did not happen cannot be undone.
+fn forget_undo(model: &mut Model, action_id: &str) {
+    for entry in &mut model.undo {
+        entry.moves.retain(|m| m.action_id != action_id);
+    }
+    model.undo.retain(|entry| !entry.moves.is_empty());
+}
+
+/// Makes an action for an order, shows it at once with a pending mark, and
+/// hands it to the network task.
+pub(crate) fn act(model: &mut Model, order_id: &str, number: i64, step: Step) -> Command {
     let id = model.next_action_id();
     let action = Action {
         idempotency_key: id.clone(),
         id,
-        kind,
         order_id: order_id.to_owned(),
         number,
-        from,
-        to,
         made_at: model.now,
+        step,
     };
     model.pending.push(action.clone());
     model.rebuild();
-    vec![Command::Send(action)]
+    Command::Send(action)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use fault_support::display::Display;
 use fault_support::proxy::FaultProxy;
 use fault_support::server::{FAST_SERVER_CONFIG, ServerProcess};
 use futures_util::StreamExt;
+use kds::model::Column;
 use kds::msg::ActionOutcome;
 use kds_protocol::{EventKind, Order, Status};
 use serde_json::{Value, json};
@@ -102,7 +103,9 @@ async fn a_server_killed_mid_service_keeps_every_acknowledged_write_and_displays
     for _ in 0..200 {
         cook.run_for(Duration::from_millis(60)).await;
         expo.drain();
-        let oldest = (0..3).find_map(|c| cook.model.column(c).first().map(|t| t.id.clone()));
+        let oldest = Column::ALL
+            .into_iter()
+            .find_map(|c| cook.model.column(c).first().map(|t| t.id.clone()));
         if let Some(id) = oldest
             && bumps < 24
             && cook.bump(&id).is_some()

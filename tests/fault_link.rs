@@ -12,6 +12,7 @@ mod net_support;
 use fault_support::api::Api;
 use fault_support::display::{Display, fast_timing};
 use fault_support::proxy::FaultProxy;
+use kds::model::Column;
 use kds::msg::{ActionOutcome, ConnState};
 use kds::net::NetTiming;
 use kds_protocol::{EventKind, Order, Status};
@@ -122,8 +123,14 @@ async fn a_slow_link_stays_live_and_a_stalled_one_is_dropped_within_the_dead_pee
     proxy.resume();
     display.until("live again", Display::is_live).await;
     converge(&mut display, &api, "grill").await;
-    assert_eq!(display.position(&during.id).map(|p| p.0), Some(0));
-    assert_eq!(display.position(&first.id).map(|p| p.0), Some(1));
+    assert_eq!(
+        display.position(&during.id).map(|p| p.0),
+        Some(Column::Pending)
+    );
+    assert_eq!(
+        display.position(&first.id).map(|p| p.0),
+        Some(Column::Preparing)
+    );
     // Resumed with `since`: the missed events were replayed, no new snapshot.
     assert_eq!(display.snapshots, 1, "states: {:?}", display.states);
     assert_gapless_order(&display);
@@ -207,8 +214,8 @@ async fn a_cut_link_replays_what_was_missed_and_flushes_queued_bumps_in_order() 
     converge(&mut cook, &api, "grill").await;
     converge(&mut other, &api, "grill").await;
     assert_eq!(cook.tickets(), other.tickets());
-    assert_eq!(cook.position(&o5.id).map(|p| p.0), Some(0));
-    assert_eq!(cook.position(&o6.id).map(|p| p.0), Some(0));
+    assert_eq!(cook.position(&o5.id).map(|p| p.0), Some(Column::Pending));
+    assert_eq!(cook.position(&o6.id).map(|p| p.0), Some(Column::Pending));
     // The server saw o1's two moves in the order they were made, and o2
     // moved once only.
     let events = api.events("grill", 0).await;
@@ -266,7 +273,7 @@ async fn behind_a_proxy_that_refuses_websockets_a_display_polls_to_the_same_stat
         .until("the second bump answered", |d| d.outcomes.len() == 2)
         .await;
     live.until("the ready ticket", |d| {
-        d.position(&orders[1].id).map(|p| p.0) == Some(2)
+        d.position(&orders[1].id).map(|p| p.0) == Some(Column::Ready)
     })
     .await;
     assert_eq!(live.bump(&orders[1].id), Some(Status::Completed));
@@ -275,7 +282,10 @@ async fn behind_a_proxy_that_refuses_websockets_a_display_polls_to_the_same_stat
     converge(&mut live, &api, "grill").await;
     assert_eq!(polled.tickets(), live.tickets());
     assert_eq!(polled.model.recall_list().len(), 1);
-    assert_eq!(polled.position(&late.id).map(|p| p.0), Some(0));
+    assert_eq!(
+        polled.position(&late.id).map(|p| p.0),
+        Some(Column::Pending)
+    );
     assert!(
         !polled
             .states

@@ -5,8 +5,7 @@
 // Each benchmark uses its own part of this module.
 #![allow(dead_code)]
 
-use kds::keymap::KeyMap;
-use kds::model::{Model, ModelOptions, Thresholds};
+use kds::model::{Model, ModelOptions};
 use kds::msg::{Msg, NetEvent};
 use kds::update::update;
 use kds_protocol::{Event, EventKind, Item, Kind, Order, Snapshot, Status, Timestamp};
@@ -21,13 +20,7 @@ pub fn at(secs: i64) -> Timestamp {
 
 /// An empty model of `STATION` on a `cols` x `rows` screen, in UTC.
 pub fn model(cols: u16, rows: u16) -> Model {
-    let options = ModelOptions {
-        station: STATION.to_owned(),
-        thresholds: Thresholds::default(),
-        keymap: KeyMap::default(),
-        bell: false,
-        terminal_id: "bench".to_owned(),
-    };
+    let options = ModelOptions::new(STATION, "bench");
     let mut model = Model::new(options, at(0));
     update(&mut model, Msg::Resize(cols, rows));
     model

@@ -36,6 +36,10 @@ impl OneOrMany {
     }
 }
 
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is one on/off key of the file, named as the file names it"
+)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DisplayFile {
@@ -45,6 +49,8 @@ pub struct DisplayFile {
     pub ascii: bool,
     pub color: bool,
     pub bell: bool,
+    pub change_bell: bool,
+    pub auto_bump_when_done: bool,
     pub data_dir: Option<std::path::PathBuf>,
     pub log: Option<String>,
 }
@@ -58,6 +64,8 @@ impl Default for DisplayFile {
             ascii: false,
             color: true,
             bell: false,
+            change_bell: true,
+            auto_bump_when_done: true,
             data_dir: None,
             log: None,
         }

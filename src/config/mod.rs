@@ -35,6 +35,10 @@ pub struct Overrides {
 }
 
 /// Everything the display needs to start, checked.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is one on/off setting, as the config file names it"
+)]
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The file that was read, if there was one.
@@ -45,6 +49,10 @@ pub struct Settings {
     pub ascii: bool,
     pub color: bool,
     pub bell: bool,
+    /// Ring the bell when an order on screen changes (add-on, void, notes).
+    pub change_bell: bool,
+    /// A ticket whose every line is marked done bumps itself to ready.
+    pub auto_bump_when_done: bool,
     pub warn_after: Duration,
     pub late_after: Duration,
     /// `[keys]`: action name to key names, before the keymap checks them.
@@ -232,6 +240,8 @@ fn resolve(
         ascii: overrides.ascii || file.display.ascii,
         color: file.display.color && !overrides.no_color,
         bell: overrides.bell || file.display.bell,
+        change_bell: file.display.change_bell,
+        auto_bump_when_done: file.display.auto_bump_when_done,
         warn_after: Duration::from_secs(warn),
         late_after: Duration::from_secs(late),
         keys,

@@ -1,6 +1,6 @@
 //! Orders, events and models for tests, with fixed times so results are stable.
 
-use super::{Model, ModelOptions, Thresholds};
+use super::{Column, Model, ModelOptions, Thresholds};
 use crate::keymap::KeyMap;
 use crate::msg::{Msg, NetEvent};
 use crate::update::update;
@@ -21,6 +21,8 @@ pub fn options(station: &str) -> ModelOptions {
         thresholds: Thresholds::default(),
         keymap: KeyMap::default(),
         bell: true,
+        change_bell: true,
+        auto_bump_when_done: true,
         terminal_id: "term-1".to_owned(),
     }
 }
@@ -111,11 +113,59 @@ pub fn ch(c: char) -> Msg {
 }
 
 /// The ids of a column, top to bottom.
-pub fn ids(model: &Model, column: usize) -> Vec<&str> {
+pub fn ids(model: &Model, column: Column) -> Vec<&str> {
     model.column(column).iter().map(|t| t.id.as_str()).collect()
 }
 
 /// Applies messages in order, returning every command.
 pub fn run(model: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<crate::msg::Command> {
     msgs.into_iter().flat_map(|m| update(model, m)).collect()
+}
+
+/// A line of an order, with its id.
+pub fn line(id: &str, name: &str, qty: u8) -> Item {
+    Item {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        qty,
+        modifiers: Vec::new(),
+        notes: None,
+        added_in: 1,
+        voided_at: None,
+        done_at: None,
+    }
+}
+
+/// The parts of check `check` (number `number`), one per (id, station,
+/// status), each with a line named after its station.
+pub fn check(check: &str, number: i64, parts: &[(&str, &str, Status)]) -> Vec<Order> {
+    let stations: Vec<&str> = parts.iter().map(|(_, s, _)| *s).collect();
+    parts
+        .iter()
+        .map(|(id, station, status)| {
+            let mut o = order(id, number, *status, 60);
+            o.station = station.parse().expect("valid station");
+            o.items = vec![line("1", &format!("{station} dish"), 1)];
+            o.check_id = Some(check.to_owned());
+            let mut also: Vec<_> = stations
+                .iter()
+                .filter(|s| *s != station)
+                .map(|s| s.parse().expect("valid station"))
+                .collect();
+            also.sort();
+            o.also_at = also;
+            o
+        })
+        .collect()
+}
+
+/// `order` changed by the point of sale at `secs`: one version later.
+pub fn edited(order: &Order, secs: i64, change: impl FnOnce(&mut Order)) -> Order {
+    let mut next = Order {
+        updated_at: at(secs),
+        version: order.version + 1,
+        ..order.clone()
+    };
+    change(&mut next);
+    next
 }

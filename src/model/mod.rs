@@ -5,23 +5,32 @@
 //! rendering the same model always draws the same screen.
 
 mod board;
+pub mod card;
 mod clock;
+mod column;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod layout;
+mod marks;
 mod sanitize;
 mod selection;
 
-pub use board::{COLUMNS, EventEffect, Ticket, column_of};
+pub use board::{EventEffect, Part, Ticket};
+pub use column::{Column, PerColumn};
+pub use layout::{Layout, Page};
+pub use marks::Marks;
 pub use sanitize::sanitize_text;
+pub use selection::{LineFocus, LineRef};
 
 pub(crate) use board::Board;
 pub(crate) use clock::ServerClock;
-pub(crate) use selection::Selection;
+pub(crate) use selection::{Selection, live_lines};
 
 use crate::keymap::KeyMap;
 use crate::msg::{Action, ConnState};
 use chrono::FixedOffset;
 use kds_protocol::{Order, Status, Timestamp};
+use ratatui::layout::Rect;
 use std::time::Duration;
 
 /// Ticket timer thresholds: a timer is "warn" from `warn` and "late" from `late`.
@@ -69,8 +78,27 @@ pub struct ModelOptions {
     pub keymap: KeyMap,
     /// Ring the terminal bell when a new ticket arrives.
     pub bell: bool,
+    /// Ring the terminal bell when an order on screen changes (add-on, void, notes).
+    pub change_bell: bool,
+    /// A ticket whose every line is marked done here bumps itself to ready.
+    pub auto_bump_when_done: bool,
     /// Makes action ids and idempotency keys unique to this terminal.
     pub terminal_id: String,
+}
+
+impl ModelOptions {
+    /// The options of a display of `station` with every default.
+    pub fn new(station: impl Into<String>, terminal_id: impl Into<String>) -> Self {
+        Self {
+            station: station.into(),
+            thresholds: Thresholds::default(),
+            keymap: KeyMap::default(),
+            bell: false,
+            change_bell: true,
+            auto_bump_when_done: true,
+            terminal_id: terminal_id.into(),
+        }
+    }
 }
 
 /// What is drawn over the board, if anything.
@@ -105,14 +133,25 @@ pub const UNDO_DEPTH: usize = 16;
 /// Until the first resize says otherwise, assume the smallest supported screen.
 pub const DEFAULT_SIZE: (u16, u16) = (80, 24);
 
-/// A bump made at this terminal, remembered so Undo can walk it back.
+/// How long after a change bell another change stays quiet: a burst of
+/// edits from the till rings once.
+pub const CHANGE_BELL_QUIET: Duration = Duration::from_secs(3);
+
+/// One order's move within a bump.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UndoEntry {
+pub struct UndoMove {
     pub action_id: String,
     pub order_id: String,
-    pub number: i64,
     /// The status the bump moved the order to.
     pub to: Status,
+}
+
+/// A bump made at this terminal, remembered so Undo can walk it back: one
+/// move, or one per part of a check bumped at the expo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoEntry {
+    pub number: i64,
+    pub moves: Vec<UndoMove>,
 }
 
 /// The whole client state.
@@ -137,6 +176,10 @@ pub struct Model {
     pub(crate) overlay: Overlay,
     pub(crate) footer: Option<FooterMessage>,
     pub(crate) size: (u16, u16),
+    /// Derived: the regions and the pages at `size` (see [`Model::relayout`]).
+    pub(crate) layout: Layout,
+    /// When the last change bell rang (local clock).
+    pub(crate) change_bell_at: Option<Timestamp>,
     pub(crate) quit: bool,
     /// Action ids are `{prefix}-{counter}`; the prefix holds the terminal id and start time.
     pub(crate) action_prefix: String,
@@ -163,7 +206,7 @@ impl Model {
         let action_prefix = format!("{terminal}-{}", now.as_millis());
         let mut clock = ServerClock::default();
         clock.tick(now);
-        Self {
+        let mut model = Self {
             options,
             now,
             clock,
@@ -182,10 +225,14 @@ impl Model {
             overlay: Overlay::None,
             footer: None,
             size: DEFAULT_SIZE,
+            layout: Layout::default(),
+            change_bell_at: None,
             quit: false,
             action_prefix,
             next_action: 0,
-        }
+        };
+        model.relayout();
+        model
     }
 
     /// Sets the time zone of the header clock (`Msg::TimeZone`).
@@ -246,9 +293,9 @@ impl Model {
         self.board.last_seq()
     }
 
-    /// The tickets of a column (0 pending, 1 preparing, 2 ready), in screen order.
-    pub fn column(&self, index: usize) -> &[Ticket] {
-        self.board.column(index)
+    /// The cards of a column, in screen order.
+    pub fn column(&self, column: Column) -> &[Ticket] {
+        self.board.column(column)
     }
 
     /// Completed orders for the recall list, newest first.
@@ -261,20 +308,43 @@ impl Model {
         self.board.order(id)
     }
 
-    pub fn focused_column(&self) -> usize {
+    /// The board: orders, cards and their marks.
+    pub fn board(&self) -> &Board {
+        &self.board
+    }
+
+    pub fn focused_column(&self) -> Column {
         self.selection.column()
     }
 
-    /// The selected ticket's index in a column.
-    pub fn selected_index(&self, column: usize) -> usize {
+    /// The selected card's index in a column.
+    pub fn selected_index(&self, column: Column) -> usize {
         self.selection.index(column)
     }
 
-    /// The focused ticket of the focused column.
+    /// The focused card of the focused column.
     pub fn focused_ticket(&self) -> Option<&Ticket> {
         let column = self.selection.column();
         let id = self.selection.id(column)?;
         self.column(column).iter().find(|t| t.id == id)
+    }
+
+    /// The card stepped into and its highlighted line, when a cook marks lines.
+    pub fn line_focus(&self) -> Option<(&LineFocus, LineRef)> {
+        let focus = self.selection.line()?;
+        let ticket = self.board.ticket(&focus.ticket)?;
+        let line = live_lines(&self.board, ticket).get(focus.index).copied()?;
+        Some((focus, line))
+    }
+
+    /// The regions and pages of the screen at the size last reported.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The page of a column on screen now.
+    pub fn page(&self, column: Column) -> &Page {
+        &self.layout.pages[column]
     }
 
     pub fn recall_index(&self) -> usize {
@@ -300,13 +370,22 @@ impl Model {
         self.size
     }
 
-    /// Re-derives the columns and follows the selection; call after any change
+    /// Re-derives the cards and follows the selection; call after any change
     /// to the orders or the pending actions.
     pub(crate) fn rebuild(&mut self) {
         let clock = &self.clock;
+        let group = self.options.station == EXPO_STATION;
         self.board
-            .rebuild(&self.pending, |local| clock.to_server(local));
+            .rebuild(&self.pending, |local| clock.to_server(local), group);
         self.selection.reconcile(&self.board);
+    }
+
+    /// Lays the screen out again at the size last reported: the one page
+    /// computation, done once per change, which the view draws and the
+    /// keys address.
+    pub(crate) fn relayout(&mut self) {
+        let (width, height) = self.size;
+        self.layout = layout::layout(self, Rect::new(0, 0, width, height));
     }
 
     /// Shows a message in the footer for [`FOOTER_MESSAGE_TTL`].

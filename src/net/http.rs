@@ -1,8 +1,10 @@
 //! The HTTP side of the contract: one shared client, its timeouts, and the
-//! three requests the engine makes (snapshot, events page, status change).
+//! requests the engine makes (snapshot, events page, and the cook's
+//! actions: status changes and lines done).
 
-use super::servers::{events_url, snapshot_url, status_url};
-use kds_protocol::{ErrorBody, EventsPage, Order, Snapshot, StatusChange};
+use super::servers::{done_url, events_url, snapshot_url, status_url};
+use crate::msg::Action;
+use kds_protocol::{DoneRequest, ErrorBody, EventsPage, Order, Snapshot, StatusChange};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -150,20 +152,30 @@ pub(crate) async fn fetch_events(
     read_json(client.get(url).timeout(wait + timeout)).await
 }
 
-/// `POST /api/orders/{id}/status` guarded by `from`, with an idempotency key
-/// so a retry after a lost answer moves the order only once.
-pub(crate) async fn post_status(
+/// Posts a cook's action with its idempotency key, so a retry after a lost
+/// answer changes the order only once: `POST /api/orders/{id}/status`
+/// guarded by `from` for a status move, `.../items/{item}/done` for a line.
+pub(crate) async fn post_action(
     client: &Client,
     base: &Url,
-    order_id: &str,
-    change: &StatusChange,
-    idempotency_key: &str,
+    action: &Action,
     timeout: Duration,
 ) -> Result<Order, HttpError> {
-    let request = client
-        .post(status_url(base, order_id))
-        .header("Idempotency-Key", idempotency_key)
-        .json(change)
+    let request = match &action.step {
+        crate::msg::Step::Done { item_id, done } => client
+            .post(done_url(base, &action.order_id, item_id))
+            .json(&DoneRequest::new(*done)),
+        step => {
+            let Some((from, to)) = step.status_move() else {
+                return Err(HttpError::Decode("an action that is no change".into()));
+            };
+            client
+                .post(status_url(base, &action.order_id))
+                .json(&StatusChange::guarded(to, from))
+        }
+    };
+    let request = request
+        .header("Idempotency-Key", &action.idempotency_key)
         .timeout(timeout);
     read_json(request).await
 }

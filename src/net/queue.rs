@@ -153,17 +153,18 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::ActionKind;
+    use crate::msg::Step;
     use kds_protocol::{Status, Timestamp};
 
     pub(crate) fn action(n: u32) -> Action {
         Action {
             id: format!("a{n}"),
-            kind: ActionKind::Bump,
             order_id: format!("o{n}"),
             number: i64::from(n),
-            from: Status::Pending,
-            to: Status::Preparing,
+            step: Step::Bump {
+                from: Status::Pending,
+                to: Status::Preparing,
+            },
             idempotency_key: format!("key-{n}"),
             made_at: Timestamp::from_millis(1_700_000_000_000),
         }
@@ -217,6 +218,34 @@ mod tests {
             assert_eq!(fs::read(&kept).unwrap(), content, "{name}");
             assert!(!path.exists(), "{name}");
         }
+    }
+
+    #[test]
+    fn a_queue_written_before_line_done_still_loads_and_done_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.json");
+        let v1 = r#"{"version": 1, "actions": [{"id": "a1", "kind": "undo", "order_id": "o1",
+            "number": 4, "from": "ready", "to": "preparing", "idempotency_key": "k1",
+            "made_at": "2026-11-22T18:04:05.123Z"}]}"#;
+        fs::write(&path, v1).unwrap();
+        let (mut outbox, corrupt) = Outbox::load(path.clone());
+        assert!(corrupt.is_none());
+        assert_eq!(
+            outbox.front().unwrap().step,
+            Step::Undo {
+                from: Status::Ready,
+                to: Status::Preparing
+            }
+        );
+        let mut done = action(2);
+        done.step = Step::Done {
+            item_id: "3".into(),
+            done: true,
+        };
+        outbox.push(done.clone());
+        write_atomically(&path, &outbox.encode()).unwrap();
+        let (loaded, _) = Outbox::load(path);
+        assert_eq!(loaded.actions()[1], done);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::http::{self, HttpError};
 use super::queue::Outbox;
 use super::servers::Servers;
 use crate::msg::{Action, ActionOutcome, NetEvent};
-use kds_protocol::{ErrorBody, Order, StatusChange};
+use kds_protocol::{ErrorBody, Order};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use reqwest::Client;
@@ -166,16 +166,13 @@ impl Sender {
 
     /// Starts posting the oldest action, if there is one and a server.
     fn attempt(&self) -> Option<Attempt> {
-        let action = self.outbox.front()?;
+        let action = self.outbox.front()?.clone();
         let base = self.servers.as_ref()?.current().clone();
         let client = self.http.clone();
-        let order_id = action.order_id.clone();
-        let change = StatusChange::guarded(action.to, action.from);
-        let key = action.idempotency_key.clone();
         let timeout = self.timing.request_timeout;
-        tracing::debug!(action = %action.id, order = %order_id, "sending action");
+        tracing::debug!(action = %action.id, order = %action.order_id, "sending action");
         Some(Box::pin(async move {
-            http::post_status(&client, &base, &order_id, &change, &key, timeout).await
+            http::post_action(&client, &base, &action, timeout).await
         }))
     }
 

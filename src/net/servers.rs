@@ -75,6 +75,10 @@ pub(crate) fn status_url(base: &Url, order_id: &str) -> Url {
     with_path(base, &["api", "orders", order_id, "status"])
 }
 
+pub(crate) fn done_url(base: &Url, order_id: &str, item_id: &str) -> Url {
+    with_path(base, &["api", "orders", order_id, "items", item_id, "done"])
+}
+
 /// `GET /ws/stations/{station}?since=N` on the WebSocket scheme that matches
 /// the base (http -> ws, https -> wss). The token travels in a header, not
 /// here, so it stays out of proxy logs.

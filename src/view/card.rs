@@ -1,160 +1,19 @@
-//! One ticket card.
-//!
-//! ```text
-//! ╭ #42  RUSH ─────── 03:12 ╮   number, rush mark, time in this status
-//! │Takeout · Bob            │   kind with table or customer (station in expo)
-//! │! NUT ALLERGY, no sesame │   order notes, highlighted: allergies first
-//! │2× Burger                │
-//! │  + no onion             │   one line per modifier
-//! │  » well done            │   item notes
-//! │… 3 more items           │   only when the card is taller than the room
-//! ╰ sending… ───── age 12m ╯   pending mark, total age
-//! ```
-//!
-//! The rows of a card are produced by one function, [`rows`], used both to
-//! measure a card (for paging, without allocating) and to draw it, so the two
-//! can never disagree.
+//! One card, drawn: a border with the number, marks and timers, and the
+//! rows of [`crate::model::card`] (see its sketch), which also measured it.
 
 use super::Theme;
-use super::text::{self, wrap};
+use crate::model::card::{
+    Content, DETAIL_INDENT, NOTE_INDENT, Row, Tag, content_rows, qty_width, rows,
+};
 use crate::model::{Model, Ticket, Urgency};
-use kds_protocol::{Kind, Order};
+use crate::text;
+use kds_protocol::{Kind, Order, Status};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 use std::ops::ControlFlow;
-
-/// Rows a card spends on its border.
-pub const BORDER_ROWS: u16 = 2;
-/// Indent of modifiers and item notes: two spaces, the mark, a space.
-const DETAIL_INDENT: usize = 4;
-/// Indent of order-note continuation lines.
-const NOTE_INDENT: usize = 2;
-
-/// One row inside a card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Row<'a> {
-    Kind,
-    Notes {
-        text: &'a str,
-        first: bool,
-    },
-    Name {
-        item: usize,
-        text: &'a str,
-        first: bool,
-    },
-    Modifier {
-        item: usize,
-        text: &'a str,
-        first: bool,
-    },
-    ItemNote {
-        item: usize,
-        text: &'a str,
-        first: bool,
-    },
-}
-
-impl Row<'_> {
-    fn item(self) -> Option<usize> {
-        match self {
-            Row::Kind | Row::Notes { .. } => None,
-            Row::Name { item, .. } | Row::Modifier { item, .. } | Row::ItemNote { item, .. } => {
-                Some(item)
-            }
-        }
-    }
-}
-
-fn digits(qty: u8) -> usize {
-    match qty {
-        0..=9 => 1,
-        10..=99 => 2,
-        _ => 3,
-    }
-}
-
-/// Cells of the `×` (or `x`) mark; both themes use a one-cell mark, which
-/// keeps card heights independent of the theme (a test checks it).
-pub const TIMES_WIDTH: usize = 1;
-
-/// Width of `2× ` before an item name.
-fn qty_width(qty: u8) -> usize {
-    digits(qty) + TIMES_WIDTH + 1
-}
-
-/// Calls `f` with each row of the card, top to bottom, until it breaks.
-fn rows<'a>(order: &'a Order, width: usize, mut f: impl FnMut(Row<'a>) -> ControlFlow<()>) {
-    let mut go = || -> ControlFlow<()> {
-        f(Row::Kind)?;
-        if let Some(notes) = order.notes.as_deref().filter(|n| !n.trim().is_empty()) {
-            let wrap_width = width.saturating_sub(NOTE_INDENT);
-            for (i, text) in wrap(notes, wrap_width).enumerate() {
-                f(Row::Notes {
-                    text,
-                    first: i == 0,
-                })?;
-            }
-        }
-        let detail_width = width.saturating_sub(DETAIL_INDENT);
-        for (item, it) in order.items.iter().enumerate() {
-            let name_width = width.saturating_sub(qty_width(it.qty));
-            let mut first = true;
-            for text in wrap(&it.name, name_width) {
-                f(Row::Name { item, text, first })?;
-                first = false;
-            }
-            if first {
-                f(Row::Name {
-                    item,
-                    text: "",
-                    first,
-                })?;
-            }
-            for modifier in &it.modifiers {
-                for (i, text) in wrap(modifier, detail_width).enumerate() {
-                    f(Row::Modifier {
-                        item,
-                        text,
-                        first: i == 0,
-                    })?;
-                }
-            }
-            if let Some(notes) = it.notes.as_deref() {
-                for (i, text) in wrap(notes, detail_width).enumerate() {
-                    f(Row::ItemNote {
-                        item,
-                        text,
-                        first: i == 0,
-                    })?;
-                }
-            }
-        }
-        ControlFlow::Continue(())
-    };
-    let _ = go();
-}
-
-/// Rows of content (borders excluded) a card needs at an inner `width`.
-pub fn content_rows(order: &Order, width: u16) -> u16 {
-    let mut count: u16 = 0;
-    rows(order, usize::from(width), |_| {
-        count = count.saturating_add(1);
-        ControlFlow::Continue(())
-    });
-    count
-}
-
-/// The full height of a card (borders included) at an outer `width`.
-pub fn height(order: &Order, width: u16) -> u16 {
-    content_rows(order, width.saturating_sub(2)).saturating_add(BORDER_ROWS)
-}
-
-/// Rows a card for a missing order takes (cannot happen; drawn as an empty box).
-pub const MISSING_HEIGHT: u16 = 3;
 
 fn kind_label(kind: Kind) -> &'static str {
     match kind {
@@ -179,84 +38,61 @@ fn kind_text(order: &Order, theme: &Theme) -> String {
     out
 }
 
-/// Draws a line of `left` text and `right` text, right-aligned, in `width` cells.
-fn spread<'a>(left: &str, right: &'a str, width: usize, theme: &Theme, style: Style) -> Line<'a> {
-    let right_width = text::width(right);
-    if right.is_empty() || right_width + 2 > width {
-        return Line::styled(text::truncate(left, width, theme.symbols.ellipsis), style);
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Pending => "pending",
+        Status::Preparing => "preparing",
+        Status::Ready => "READY",
+        Status::Completed => "done",
     }
-    let left = text::truncate(left, width - right_width - 1, theme.symbols.ellipsis);
-    let gap = width - text::width(&left) - right_width;
-    Line::from(vec![
-        Span::styled(left, style),
-        Span::raw(" ".repeat(gap)),
-        Span::styled(right, theme.dim),
-    ])
 }
 
-fn row_line<'a>(
-    row: Row<'a>,
-    order: &'a Order,
-    model: &Model,
-    theme: &Theme,
+/// A line of `left` text and `right` text, right-aligned, in `width` cells.
+fn spread<'a>(
+    left: Vec<Span<'a>>,
+    right: Option<Span<'a>>,
     width: usize,
+    theme: &Theme,
 ) -> Line<'a> {
-    let s = &theme.symbols;
-    match row {
-        Row::Kind => {
-            let station = if model.is_expo() {
-                order.station.as_str()
-            } else {
-                ""
-            };
-            spread(
-                &kind_text(order, theme),
-                station,
-                width,
-                theme,
-                Style::new(),
-            )
+    let left_width: usize = left.iter().map(Span::width).sum();
+    let Some(right) = right.filter(|r| r.width() + 2 <= width) else {
+        return Line::from(cut(left, width, theme));
+    };
+    let room = width - right.width() - 1;
+    let mut spans = cut(left, room, theme);
+    let used: usize = spans.iter().map(Span::width).sum::<usize>().min(left_width);
+    spans.push(Span::raw(" ".repeat(width - used - right.width())));
+    spans.push(right);
+    Line::from(spans)
+}
+
+/// `spans` cut to `width` cells, the last one shortened with an ellipsis.
+fn cut<'a>(spans: Vec<Span<'a>>, width: usize, theme: &Theme) -> Vec<Span<'a>> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    for span in spans {
+        let w = span.width();
+        if used + w <= width {
+            used += w;
+            out.push(span);
+            continue;
         }
-        Row::Notes { text, first } => {
-            let lead = if first {
-                format!("{} ", s.order_note)
-            } else {
-                " ".repeat(NOTE_INDENT)
-            };
-            // Padded to the full width so the highlight reads as a bar.
-            let pad = width.saturating_sub(text::width(&lead) + text::width(text));
-            Line::from(vec![
-                Span::raw(lead),
-                Span::raw(text),
-                Span::raw(" ".repeat(pad)),
-            ])
-            .style(theme.order_notes)
-        }
-        Row::Name { item, text, first } => {
-            let qty = order.items.get(item).map_or(0, |i| i.qty);
-            let lead = if first {
-                format!("{qty}{} ", s.times)
-            } else {
-                " ".repeat(qty_width(qty))
-            };
-            Line::from(vec![
-                Span::styled(lead, theme.qty),
-                Span::styled(text, theme.item),
-            ])
-        }
-        Row::Modifier { text, first, .. } | Row::ItemNote { text, first, .. } => {
-            let (mark, style) = match row {
-                Row::Modifier { .. } => (s.modifier, theme.modifier),
-                _ => (s.item_note, theme.item_notes),
-            };
-            let lead = if first {
-                format!("  {mark} ")
-            } else {
-                " ".repeat(DETAIL_INDENT)
-            };
-            Line::from(vec![Span::raw(lead), Span::styled(text, style)])
-        }
+        let text = text::truncate(&span.content, width - used, theme.symbols.ellipsis);
+        out.push(Span::styled(text, span.style));
+        break;
     }
+    out
+}
+
+fn tag_span(tag: Option<Tag>, theme: &Theme) -> Option<Span<'static>> {
+    let tag = tag?;
+    let style = match tag {
+        Tag::New => theme.tag_new,
+        Tag::Void => theme.tag_void,
+        Tag::Done => theme.tag_done,
+        Tag::Changed => theme.changed,
+    };
+    Some(Span::styled(tag.text(), style))
 }
 
 /// What a card needs to be drawn.
@@ -264,19 +100,206 @@ pub struct Card<'a> {
     pub model: &'a Model,
     pub theme: &'a Theme,
     pub ticket: &'a Ticket,
-    pub order: Option<&'a Order>,
     pub focused: bool,
 }
 
-impl Card<'_> {
-    fn block(&self, width: usize) -> Block<'static> {
+impl<'a> Card<'a> {
+    fn row_line(&self, content: &Content<'a>, row: Row<'a>, width: usize) -> Line<'a> {
+        let theme = self.theme;
+        let s = &theme.symbols;
+        match row {
+            Row::Kind { tag } => {
+                let Some(order) = content.order(0) else {
+                    return Line::default();
+                };
+                let station = (self.model.is_expo() && !self.ticket.is_check())
+                    .then(|| Span::styled(order.station.as_str(), theme.dim));
+                let right = tag_span(tag, theme).or(station);
+                spread(
+                    vec![Span::raw(kind_text(order, theme))],
+                    right,
+                    width,
+                    theme,
+                )
+            }
+            Row::Also { part } => {
+                let stations = content.order(part).map_or_else(String::new, |o| {
+                    o.also_at
+                        .iter()
+                        .map(kds_protocol::Station::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                });
+                let text = text::truncate(&format!("also: {stations}"), width, s.ellipsis);
+                Line::styled(text, theme.also)
+            }
+            Row::Void { part } => {
+                let reason = content.order(part).and_then(|o| o.void_reason.as_deref());
+                let text = match reason {
+                    Some(reason) => format!("VOID{}{reason}", s.separator),
+                    None => "VOID".to_owned(),
+                };
+                let text = text::truncate(&text, width, s.ellipsis);
+                let pad = width.saturating_sub(text::width(&text));
+                Line::from(vec![Span::raw(text), Span::raw(" ".repeat(pad))]).style(theme.void)
+            }
+            Row::Part { part } => {
+                let shown = &self.ticket.parts[part];
+                let station = content.order(part).map_or("", |o| o.station.as_str());
+                let word = if shown.voided {
+                    "VOID"
+                } else {
+                    status_word(shown.status)
+                };
+                let label = format!("{} {station}{}{word} ", s.card.horizontal_top, s.separator);
+                let label = text::truncate(&label, width, s.ellipsis);
+                let fill = s
+                    .card
+                    .horizontal_top
+                    .repeat(width.saturating_sub(text::width(&label)));
+                let style = if shown.voided { theme.void } else { theme.part };
+                Line::from(vec![
+                    Span::styled(label, style),
+                    Span::styled(fill, theme.dim),
+                ])
+            }
+            Row::Notes {
+                text, first, tag, ..
+            } => {
+                let lead = if first {
+                    format!("{} ", s.order_note)
+                } else {
+                    " ".repeat(NOTE_INDENT)
+                };
+                // Padded to the full width so the highlight reads as a bar.
+                let style = if tag.is_some() {
+                    theme.changed
+                } else {
+                    theme.order_notes
+                };
+                let right = tag_span(tag, theme);
+                let used = text::width(&lead)
+                    + text::width(text)
+                    + right.as_ref().map_or(0, |r| r.width() + 1);
+                let mut spans = vec![
+                    Span::raw(lead),
+                    Span::raw(text),
+                    Span::raw(" ".repeat(width.saturating_sub(used))),
+                ];
+                if let Some(right) = right {
+                    spans.push(Span::raw(" "));
+                    spans.push(right);
+                }
+                Line::from(spans).style(style)
+            }
+            Row::Name {
+                part,
+                item,
+                text,
+                first,
+                tag,
+            } => {
+                let qty = content
+                    .order(part)
+                    .and_then(|o| o.items.get(item))
+                    .map_or(0, |i| i.qty);
+                let lead = if first {
+                    format!("{qty}{} ", s.times)
+                } else {
+                    " ".repeat(qty_width(qty))
+                };
+                let style = self.line_style(content, part, item, theme.item);
+                let left = vec![
+                    Span::styled(lead, self.line_style(content, part, item, theme.qty)),
+                    Span::styled(text, style),
+                ];
+                spread(left, tag_span(tag, theme), width, theme)
+            }
+            Row::Modifier {
+                part,
+                item,
+                text,
+                first,
+            } => self.detail(
+                content,
+                part,
+                item,
+                text,
+                first,
+                (s.modifier, theme.modifier),
+                None,
+                width,
+            ),
+            Row::ItemNote {
+                part,
+                item,
+                text,
+                first,
+                tag,
+            } => self.detail(
+                content,
+                part,
+                item,
+                text,
+                first,
+                (s.item_note, theme.item_notes),
+                tag,
+                width,
+            ),
+        }
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one row of a line: where it is, what it says and how it is marked"
+    )]
+    fn detail(
+        &self,
+        content: &Content<'a>,
+        part: usize,
+        item: usize,
+        text: &'a str,
+        first: bool,
+        (mark, style): (&str, Style),
+        tag: Option<Tag>,
+        width: usize,
+    ) -> Line<'a> {
+        let lead = if first {
+            format!("  {mark} ")
+        } else {
+            " ".repeat(DETAIL_INDENT)
+        };
+        let left = vec![
+            Span::raw(lead),
+            Span::styled(text, self.line_style(content, part, item, style)),
+        ];
+        spread(left, tag_span(tag, self.theme), width, self.theme)
+    }
+
+    /// `base`, struck through when the line (or its order) was voided and
+    /// dimmed when it is done.
+    fn line_style(&self, content: &Content<'a>, part: usize, item: usize, base: Style) -> Style {
+        let Some(order) = content.order(part) else {
+            return base;
+        };
+        let voided = order.is_voided() || order.items.get(item).is_some_and(|i| !i.is_live());
+        if voided {
+            base.patch(self.theme.struck)
+        } else if content.line_done(part, item).0 {
+            base.patch(self.theme.done)
+        } else {
+            base
+        }
+    }
+
+    fn block(&self, content: &Content<'_>, width: usize) -> Block<'static> {
         let theme = self.theme;
         let ticket = self.ticket;
         let elapsed = self.model.elapsed_since(ticket.since);
         let urgency: Urgency = self.model.options().thresholds.urgency(elapsed);
         let timer = text::clock(elapsed);
-        // Number first, timer second, rush mark third: at narrow widths the
-        // padding goes, then the rush word shrinks, then the timer.
+        // Number first, timer second, marks third: at narrow widths the
+        // padding goes, then the marks shrink, then the timer.
         let bare = text::width(&ticket.number.to_string()) + 1 + timer.len();
         // Four cells of padding and at least one of border between the two.
         let padded = bare + 4 < width;
@@ -287,7 +310,7 @@ impl Card<'_> {
         };
         let show_timer = text::width(&number) + timer.len() < width;
         let taken = text::width(&number) + if show_timer { timer.len() } else { 0 };
-        let room = width.saturating_sub(taken);
+        let mut room = width.saturating_sub(taken);
         let mut left = vec![Span::styled(
             number,
             if self.focused {
@@ -296,9 +319,30 @@ impl Card<'_> {
                 theme.card_number
             },
         )];
-        if ticket.rush && room >= 2 {
-            let mark = if room >= 7 { " RUSH " } else { "R" };
-            left.push(Span::styled(mark, theme.rush));
+        let marks = [
+            (ticket.voided, " VOID ", "V", theme.void),
+            // A void is the change: VOID says it.
+            (
+                content.changed() && !ticket.voided,
+                " CHANGED ",
+                "C",
+                theme.changed,
+            ),
+            (ticket.rush, " RUSH ", "R", theme.rush),
+        ];
+        for (on, long, short, style) in marks {
+            if !on {
+                continue;
+            }
+            let mark = if room > long.len() {
+                long
+            } else if room >= 2 {
+                short
+            } else {
+                continue;
+            };
+            room -= mark.len();
+            left.push(Span::styled(mark, style));
         }
         let mut block = Block::bordered()
             .border_set(if self.focused {
@@ -319,10 +363,14 @@ impl Card<'_> {
         // Whole minutes: the total age matters in minutes, and a figure that
         // changes once a minute instead of every second halves what an idle
         // screen sends over SSH (docs/benchmarks.md).
-        let age = text::minutes(
-            self.model
-                .elapsed_since(self.order.map_or(ticket.since, |o| o.created_at)),
-        );
+        let created = content
+            .orders
+            .iter()
+            .flatten()
+            .map(|o| o.created_at)
+            .min()
+            .unwrap_or(ticket.since);
+        let age = text::minutes(self.model.elapsed_since(created));
         let sending = if width >= 20 {
             format!(" sending{} ", theme.symbols.ellipsis)
         } else {
@@ -347,37 +395,53 @@ impl Card<'_> {
 
 impl Widget for Card<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        let content = Content::new(self.model.board(), self.ticket);
         let inner_width = area.width.saturating_sub(2);
-        let block = self.block(usize::from(inner_width));
+        let block = self.block(&content, usize::from(inner_width));
         let inner = block.inner(area);
         block.render(area, buf);
-        let Some(order) = self.order else { return };
+        if content.orders.iter().all(Option::is_none) {
+            return;
+        }
+        // The line highlighted while a cook marks lines on this card.
+        let cursor = self
+            .model
+            .line_focus()
+            .filter(|(focus, _)| focus.ticket == self.ticket.id)
+            .map(|(_, line)| line);
         let width = usize::from(inner.width);
         let room = usize::from(inner.height);
-        let total = usize::from(content_rows(order, inner.width));
-        // When the card does not fit, the last row says how many items are hidden.
+        let total = usize::from(content_rows(&content, inner.width));
+        // When the card does not fit, the last row says how many lines are hidden.
         let shown = if total > room {
             room.saturating_sub(1)
         } else {
             room
         };
         let mut y = inner.y;
-        let mut first_hidden_item = None;
+        let mut hidden = 0;
         let mut index = 0;
-        rows(order, width, |row| {
+        let mut last_line = None;
+        rows(&content, width, |row| {
             if index < shown {
-                let line = row_line(row, order, self.model, self.theme, width);
+                let line = self.row_line(&content, row, width);
                 buf.set_line(inner.x, y, &line, inner.width);
+                if cursor.is_some() && row.line() == cursor {
+                    buf.set_style(
+                        Rect::new(inner.x, y, inner.width, 1),
+                        self.theme.selected_row,
+                    );
+                }
                 y += 1;
-            } else {
-                first_hidden_item = Some(row.item().unwrap_or(0));
-                return ControlFlow::Break(());
+            } else if let Some(line) = row.line().filter(|l| Some(*l) != last_line) {
+                // A line cut in the middle counts as hidden too.
+                hidden += 1;
+                last_line = Some(line);
             }
             index += 1;
             ControlFlow::Continue(())
         });
-        if let Some(first) = first_hidden_item.filter(|_| room > 0) {
-            let hidden = order.items.len().saturating_sub(first);
+        if total > room && room > 0 {
             let noun = if hidden == 1 { "item" } else { "items" };
             let ellipsis = self.theme.symbols.ellipsis;
             let mut text = format!("{ellipsis} {hidden} more {noun}");

@@ -1,27 +1,33 @@
-//! The three columns: title, a page of cards, and `+N more` where tickets are hidden.
+//! The columns: title, a page of cards, and `+N more` where tickets are hidden.
 
+use super::Theme;
 use super::card::Card;
-use super::header::COLUMN_NAMES;
-use super::layout::{self, Screen};
-use super::{Theme, text};
-use crate::model::Model;
+use crate::model::layout::Screen;
+use crate::model::{Column, Model, Page, PerColumn};
+use crate::text;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-pub fn render(buf: &mut Buffer, screen: &Screen, model: &Model, theme: &Theme) {
+pub fn render(
+    buf: &mut Buffer,
+    screen: &Screen,
+    pages: &PerColumn<Page>,
+    model: &Model,
+    theme: &Theme,
+) {
     for rule in screen.rules {
         for y in rule.top()..rule.bottom() {
             buf.set_string(rule.x, y, theme.symbols.column_rule, theme.column_rule);
         }
     }
-    for column in 0..COLUMN_NAMES.len() {
+    for column in Column::ALL {
         render_title(buf, screen.titles[column], model, theme, column);
-        render_list(buf, screen.lists[column], model, theme, column);
+        render_list(buf, &pages[column], model, theme, column);
     }
 }
 
-fn render_title(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme, column: usize) {
+fn render_title(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme, column: Column) {
     let focused = model.focused_column() == column;
     let style = if focused {
         theme.column_title_focused
@@ -31,15 +37,14 @@ fn render_title(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme, colu
     buf.set_style(area, style);
     let title = format!(
         "{} {}",
-        COLUMN_NAMES[column].to_uppercase(),
+        column.name().to_uppercase(),
         model.column(column).len()
     );
     let title = text::truncate(&title, usize::from(area.width), theme.symbols.ellipsis);
     centered(buf, area, &title, style);
 }
 
-fn render_list(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme, column: usize) {
-    let page = layout::page(model, column, area);
+fn render_list(buf: &mut Buffer, page: &Page, model: &Model, theme: &Theme, column: Column) {
     let tickets = model.column(column);
     let focused = (model.focused_column() == column).then(|| model.selected_index(column));
     for (ticket_index, slot) in page.range().zip(&page.slots) {
@@ -50,7 +55,6 @@ fn render_list(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme, colum
             model,
             theme,
             ticket,
-            order: model.order(&ticket.id),
             focused: focused == Some(ticket_index),
         }
         .render(*slot, buf);

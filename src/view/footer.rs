@@ -1,10 +1,11 @@
 //! The bottom two lines: the link to the server, always; then the latest
 //! message, or the key hints.
 
-use super::{Theme, text};
+use super::Theme;
 use crate::keymap::KeyAction;
 use crate::model::{Level, Model};
 use crate::msg::ConnState;
+use crate::text;
 use kds_protocol::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -1,14 +1,11 @@
 //! The top line: station, tickets per column, clock.
 
 use super::Theme;
-use super::text;
-use crate::model::{COLUMNS, Model};
+use crate::model::{Column, Model};
+use crate::text;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-
-/// Column names as the header and the column titles write them.
-pub const COLUMN_NAMES: [&str; 3] = ["Pending", "Preparing", "Ready"];
 
 pub fn render(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
     let width = usize::from(area.width);
@@ -26,8 +23,9 @@ pub fn render(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
         .with_timezone(&model.utc_offset())
         .format("%H:%M:%S ")
         .to_string();
-    let counts: Vec<String> = (0..COLUMNS.len())
-        .map(|i| format!("{} {}", COLUMN_NAMES[i], model.column(i).len()))
+    let counts: Vec<String> = Column::ALL
+        .iter()
+        .map(|&column| format!("{column} {}", model.column(column).len()))
         .collect();
     let counts = counts.join(theme.symbols.separator);
 

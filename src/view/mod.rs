@@ -2,15 +2,14 @@
 //!
 //! Nothing here reads a clock, the environment or the terminal: "now" is the
 //! model's last tick, the theme was chosen at start. The regions and the
-//! column paging are in [`layout`], which has the screen sketch.
+//! column pages are the model's ([`crate::model::layout`], which has the
+//! screen sketch): the view draws the pages the keys address.
 
 mod card;
 mod columns;
 mod footer;
 mod header;
-pub mod layout;
 mod overlay;
-mod text;
 mod theme;
 
 #[cfg(test)]
@@ -18,22 +17,30 @@ mod tests;
 
 pub use theme::{Symbols, Theme};
 
-use crate::model::{Model, Overlay};
+use crate::model::{Model, Overlay, layout};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
+use std::borrow::Cow;
 
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     let area = frame.area();
-    let Some(screen) = layout::screen(area) else {
+    // The model laid the screen out at the size it was told; a frame of
+    // another size (a resize not yet seen) is laid out the same way.
+    let laid_out = if model.layout().area == area {
+        Cow::Borrowed(model.layout())
+    } else {
+        Cow::Owned(layout::layout(model, area))
+    };
+    let Some(screen) = laid_out.screen else {
         render_too_small(frame, area);
         return;
     };
     let buf = frame.buffer_mut();
     header::render(buf, screen.header, model, theme);
-    columns::render(buf, &screen, model, theme);
+    columns::render(buf, &screen, &laid_out.pages, model, theme);
     footer::render(buf, screen.footer, model, theme);
     // Overlays cover the columns only: the header and the link state stay in view.
     let body = Rect {

@@ -1,9 +1,10 @@
 //! Boxes drawn over the board: the key help and the recall list.
 
+use super::Theme;
 use super::columns::centered;
-use super::{Theme, text};
 use crate::keymap::KeyAction;
 use crate::model::Model;
+use crate::text;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -132,6 +132,22 @@ pub struct Theme {
     pub overlay: Style,
     pub overlay_title: Style,
     pub selected_row: Style,
+    /// A card's CHANGED mark, and a changed note or detail.
+    pub changed: Style,
+    /// A voided order's VOID mark and banner.
+    pub void: Style,
+    /// The NEW, VOID and DONE words at the end of a line.
+    pub tag_new: Style,
+    pub tag_void: Style,
+    pub tag_done: Style,
+    /// Laid over a voided line (the VOID word still says so without it).
+    pub struck: Style,
+    /// Laid over a line marked done.
+    pub done: Style,
+    /// The heading of a station's part on a check's card.
+    pub part: Style,
+    /// "also: bar, cold" on a part's card.
+    pub also: Style,
 }
 
 fn fg(color: Color) -> Style {
@@ -180,6 +196,15 @@ impl Theme {
                 overlay: Style::new(),
                 overlay_title: bold.fg(Color::Cyan),
                 selected_row: bold.fg(Color::Black).bg(Color::Cyan),
+                changed: bold.fg(Color::White).bg(Color::Magenta),
+                void: bold.fg(Color::White).bg(Color::Red),
+                tag_new: bold.fg(Color::Black).bg(Color::LightGreen),
+                tag_void: bold.fg(Color::LightRed),
+                tag_done: fg(Color::Green),
+                struck: fg(Color::DarkGray).add_modifier(Modifier::CROSSED_OUT),
+                done: fg(Color::DarkGray),
+                part: bold.fg(Color::Cyan),
+                also: fg(Color::Cyan),
             }
         } else {
             let underlined = Style::new().add_modifier(Modifier::UNDERLINED);
@@ -218,6 +243,15 @@ impl Theme {
                 overlay: Style::new(),
                 overlay_title: bold,
                 selected_row: reversed,
+                changed: bold.add_modifier(Modifier::REVERSED),
+                void: bold.add_modifier(Modifier::REVERSED),
+                tag_new: bold.add_modifier(Modifier::REVERSED),
+                tag_void: bold,
+                tag_done: Style::new(),
+                struck: Style::new().add_modifier(Modifier::CROSSED_OUT),
+                done: Style::new().add_modifier(Modifier::DIM),
+                part: bold,
+                also: Style::new(),
             }
         }
     }
@@ -272,6 +306,15 @@ mod tests {
             theme.overlay,
             theme.overlay_title,
             theme.selected_row,
+            theme.changed,
+            theme.void,
+            theme.tag_new,
+            theme.tag_void,
+            theme.tag_done,
+            theme.struck,
+            theme.done,
+            theme.part,
+            theme.also,
         ];
         all.extend(theme.card_border);
         all.extend(theme.timer);

@@ -5,8 +5,7 @@
 
 use super::PATIENCE;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kds::keymap::KeyMap;
-use kds::model::{Model, ModelOptions, Thresholds};
+use kds::model::{Column, Model, ModelOptions};
 use kds::msg::{ActionOutcome, Command, ConnState, Msg, NetEvent};
 use kds::net::{NetConfig, NetHandle, NetTiming};
 use kds::update::update;
@@ -84,13 +83,7 @@ impl Display {
             },
             tx,
         );
-        let options = ModelOptions {
-            station: station.to_owned(),
-            thresholds: Thresholds::default(),
-            keymap: KeyMap::default(),
-            bell: false,
-            terminal_id: name.to_owned(),
-        };
+        let options = ModelOptions::new(station, name);
         let mut model = Model::new(options, Timestamp::now());
         update(&mut model, Msg::Resize(SCREEN.0, SCREEN.1));
         Display {
@@ -188,8 +181,8 @@ impl Display {
     }
 
     /// Where an order's ticket is on screen: (column, index).
-    pub fn position(&self, id: &str) -> Option<(usize, usize)> {
-        (0..3).find_map(|column| {
+    pub fn position(&self, id: &str) -> Option<(Column, usize)> {
+        Column::ALL.into_iter().find_map(|column| {
             let index = self.model.column(column).iter().position(|t| t.id == id)?;
             Some((column, index))
         })
@@ -204,7 +197,7 @@ impl Display {
         for _ in 0..3 {
             self.press(KeyCode::Left);
         }
-        for _ in 0..column {
+        for _ in 0..column.index() {
             self.press(KeyCode::Right);
         }
         for _ in 0..self.model.column(column).len() {
@@ -222,12 +215,13 @@ impl Display {
         self.press(KeyCode::Enter);
         let action = self.model.pending_actions().last()?;
         (self.model.pending_actions().len() == pending_before + 1 && action.order_id == id)
-            .then_some(action.to)
+            .then_some(action.step.status_move()?.1)
     }
 
     /// Every ticket on the board (the three columns), sorted by id.
     pub fn tickets(&self) -> Vec<Shown> {
-        let mut shown: Vec<Shown> = (0..3)
+        let mut shown: Vec<Shown> = Column::ALL
+            .into_iter()
             .flat_map(|column| self.model.column(column))
             .map(|ticket| Shown {
                 id: ticket.id.clone(),

@@ -9,7 +9,7 @@
 pub mod fake;
 pub mod kitchen;
 
-use kds::msg::{Action, ActionKind, ConnState, NetEvent};
+use kds::msg::{Action, ConnState, NetEvent, Step};
 use kds::net::{NetConfig, NetTiming};
 use kds_protocol::{Event, Order, Snapshot, Status, Timestamp};
 use std::collections::BTreeMap;
@@ -61,11 +61,12 @@ pub fn bump(order: &Order, n: u32) -> Action {
 pub fn move_action(order: &Order, to: Status, n: u32) -> Action {
     Action {
         id: format!("action-{n}"),
-        kind: ActionKind::Bump,
         order_id: order.id.clone(),
         number: order.number,
-        from: order.status,
-        to,
+        step: Step::Bump {
+            from: order.status,
+            to,
+        },
         idempotency_key: format!("test-key-{}-{n}", order.id),
         made_at: Timestamp::now(),
     }

@@ -1,8 +1,8 @@
 //! Optimistic actions: shown at once, then settled by the server's answer.
 
 use crate::model::fixtures::*;
-use crate::model::{Level, Model};
-use crate::msg::{Action, ActionKind, ActionOutcome, Command, Msg, NetEvent};
+use crate::model::{Column, Level, Model};
+use crate::msg::{Action, ActionOutcome, Command, Msg, NetEvent, Step};
 use crate::update::update;
 use crossterm::event::KeyCode;
 use kds_protocol::{EventKind, Order, Status, validate_idempotency_key};
@@ -37,20 +37,26 @@ fn done(id: &str, outcome: ActionOutcome) -> Msg {
 fn a_bump_shows_at_once_with_a_pending_mark() {
     let (mut m, _) = board();
     let action = sent(&update(&mut m, key(KeyCode::Enter)));
-    assert_eq!(action.kind, ActionKind::Bump);
     assert_eq!(action.order_id, "a");
     assert_eq!(action.number, 1);
     assert_eq!(
-        (action.from, action.to),
-        (Status::Pending, Status::Preparing)
+        action.step,
+        Step::Bump {
+            from: Status::Pending,
+            to: Status::Preparing
+        }
     );
     assert_eq!(action.made_at, at(0));
     assert_eq!(action.idempotency_key, action.id);
     assert!(validate_idempotency_key(&action.idempotency_key).is_ok());
     assert!(action.id.starts_with("term-1-"), "{}", action.id);
 
-    assert!(ids(&m, 0).is_empty());
-    let ticket = m.column(1).iter().find(|t| t.id == "a").unwrap();
+    assert!(ids(&m, Column::Pending).is_empty());
+    let ticket = m
+        .column(Column::Preparing)
+        .iter()
+        .find(|t| t.id == "a")
+        .unwrap();
     assert!(ticket.pending);
     assert_eq!(ticket.status, Status::Preparing);
     assert_eq!(m.pending_actions(), [action]);
@@ -79,7 +85,11 @@ fn applied_clears_the_mark_and_takes_the_servers_order() {
         done(&action.id, ActionOutcome::Applied(server.clone())),
     );
     assert!(m.pending_actions().is_empty());
-    let ticket = m.column(1).iter().find(|t| t.id == "a").unwrap();
+    let ticket = m
+        .column(Column::Preparing)
+        .iter()
+        .find(|t| t.id == "a")
+        .unwrap();
     assert!(!ticket.pending);
     assert_eq!(ticket.since, server.status_at);
     assert_eq!(m.order("a").unwrap().version, 2);
@@ -94,8 +104,8 @@ fn a_conflict_shows_the_servers_state_and_says_so() {
     let theirs = moved(&moved(&a, Status::Preparing, 0), Status::Ready, 1);
     update(&mut m, done(&action.id, ActionOutcome::Conflict(theirs)));
     assert!(m.pending_actions().is_empty());
-    assert!(ids(&m, 1).iter().all(|id| *id != "a"));
-    assert!(ids(&m, 2).contains(&"a"));
+    assert!(ids(&m, Column::Preparing).iter().all(|id| *id != "a"));
+    assert!(ids(&m, Column::Ready).contains(&"a"));
     let message = m.footer_message().unwrap();
     assert_eq!(
         message.text,
@@ -119,8 +129,8 @@ fn a_rejection_reverts_and_says_why() {
         ),
     );
     assert!(m.pending_actions().is_empty());
-    assert_eq!(ids(&m, 0), ["a"]);
-    assert!(!m.column(0)[0].pending);
+    assert_eq!(ids(&m, Column::Pending), ["a"]);
+    assert!(!m.column(Column::Pending)[0].pending);
     assert_eq!(
         m.footer_message().unwrap().text,
         "#1: bump refused: order not found"
@@ -142,13 +152,17 @@ fn the_server_wins_once_our_answer_arrives() {
             theirs.clone(),
         )])],
     );
-    let ticket = m.column(1).iter().find(|t| t.id == "a").unwrap();
+    let ticket = m
+        .column(Column::Preparing)
+        .iter()
+        .find(|t| t.id == "a")
+        .unwrap();
     assert!(ticket.pending);
     // The answer is a conflict carrying an older copy than the event's: the
     // newer one (the event's) is what shows.
     let older = moved(&a, Status::Preparing, 0);
     update(&mut m, done(&action.id, ActionOutcome::Conflict(older)));
-    assert!(ids(&m, 2).contains(&"a"));
+    assert!(ids(&m, Column::Ready).contains(&"a"));
     assert_eq!(m.order("a").unwrap(), &theirs);
 }
 
@@ -165,10 +179,10 @@ fn our_own_event_before_our_answer_changes_nothing_visible() {
             ours.clone(),
         )])],
     );
-    assert!(ids(&m, 1).contains(&"a"));
+    assert!(ids(&m, Column::Preparing).contains(&"a"));
     update(&mut m, done(&action.id, ActionOutcome::Applied(ours)));
-    assert!(ids(&m, 1).contains(&"a"));
-    assert!(m.column(1).iter().all(|t| !t.pending));
+    assert!(ids(&m, Column::Preparing).contains(&"a"));
+    assert!(m.column(Column::Preparing).iter().all(|t| !t.pending));
 }
 
 #[test]
@@ -176,9 +190,13 @@ fn a_snapshot_keeps_pending_actions_on_top() {
     let (mut m, orders) = board();
     sent(&update(&mut m, key(KeyCode::Enter)));
     run(&mut m, [snapshot(12, orders.to_vec(), vec![])]);
-    let ticket = m.column(1).iter().find(|t| t.id == "a").unwrap();
+    let ticket = m
+        .column(Column::Preparing)
+        .iter()
+        .find(|t| t.id == "a")
+        .unwrap();
     assert!(ticket.pending);
-    assert!(ids(&m, 0).is_empty());
+    assert!(ids(&m, Column::Pending).is_empty());
 }
 
 #[test]
@@ -186,13 +204,18 @@ fn undo_walks_back_the_last_bump_made_here() {
     let (mut m, _) = board();
     let bump = sent(&update(&mut m, key(KeyCode::Enter)));
     let undo = sent(&update(&mut m, key(KeyCode::Backspace)));
-    assert_eq!(undo.kind, ActionKind::Undo);
     assert_eq!(undo.order_id, "a");
-    assert_eq!((undo.from, undo.to), (Status::Preparing, Status::Pending));
+    assert_eq!(
+        undo.step,
+        Step::Undo {
+            from: Status::Preparing,
+            to: Status::Pending
+        }
+    );
     assert_ne!(undo.id, bump.id);
     // Both still in flight, applied in order: the ticket is back, pending.
-    assert_eq!(ids(&m, 0), ["a"]);
-    assert!(m.column(0)[0].pending);
+    assert_eq!(ids(&m, Column::Pending), ["a"]);
+    assert!(m.column(Column::Pending)[0].pending);
     assert_eq!(m.pending_actions().len(), 2);
     // Only one bump was made: a second undo has nothing to do.
     assert!(update(&mut m, ch('u')).is_empty());
@@ -221,13 +244,19 @@ fn bumping_from_ready_completes_and_undo_brings_it_back() {
     let (mut m, _) = board();
     run(&mut m, [ch('l'), ch('l')]);
     let bump = sent(&update(&mut m, key(KeyCode::Enter)));
-    assert_eq!((bump.from, bump.to), (Status::Ready, Status::Completed));
-    assert!(ids(&m, 2).is_empty());
+    assert_eq!(
+        bump.step.status_move(),
+        Some((Status::Ready, Status::Completed))
+    );
+    assert!(ids(&m, Column::Ready).is_empty());
     assert_eq!(m.recall_list()[0].id, "c");
     assert!(m.recall_list()[0].pending);
     let undo = sent(&update(&mut m, ch('u')));
-    assert_eq!((undo.from, undo.to), (Status::Completed, Status::Ready));
-    assert_eq!(ids(&m, 2), ["c"]);
+    assert_eq!(
+        undo.step.status_move(),
+        Some((Status::Completed, Status::Ready))
+    );
+    assert_eq!(ids(&m, Column::Ready), ["c"]);
 }
 
 #[test]
@@ -245,12 +274,17 @@ fn recall_brings_a_completed_order_back_to_ready_and_focuses_it() {
     update(&mut m, ch('r'));
     assert_eq!(m.overlay(), crate::model::Overlay::Recall);
     let action = sent(&update(&mut m, key(KeyCode::Enter)));
-    assert_eq!(action.kind, ActionKind::Recall);
-    assert_eq!((action.from, action.to), (Status::Completed, Status::Ready));
+    assert_eq!(
+        action.step,
+        Step::Recall {
+            from: Status::Completed,
+            to: Status::Ready
+        }
+    );
     assert_eq!(action.order_id, "z");
     assert_eq!(m.overlay(), crate::model::Overlay::None);
-    assert_eq!(ids(&m, 2), ["z"]);
-    assert_eq!(m.focused_column(), 2);
+    assert_eq!(ids(&m, Column::Ready), ["z"]);
+    assert_eq!(m.focused_column(), Column::Ready);
     assert_eq!(m.focused_ticket().unwrap().id, "z");
     assert!(m.recall_list().is_empty());
 }
@@ -260,11 +294,12 @@ fn restored_actions_show_as_pending() {
     let (mut m, _) = board();
     let restored = Action {
         id: "term-1-1-7".to_owned(),
-        kind: ActionKind::Bump,
         order_id: "b".to_owned(),
         number: 2,
-        from: Status::Preparing,
-        to: Status::Ready,
+        step: Step::Bump {
+            from: Status::Preparing,
+            to: Status::Ready,
+        },
         idempotency_key: "term-1-1-7".to_owned(),
         made_at: at(-5),
     };
@@ -272,6 +307,6 @@ fn restored_actions_show_as_pending() {
     run(&mut m, [restore(), restore()]);
     assert_eq!(m.pending_actions().len(), 1, "restored once, not twice");
     // Its timer runs from when it was made (5 s ago), younger than c (10 s).
-    assert_eq!(ids(&m, 2), ["c", "b"]);
-    assert!(m.column(2)[1].pending);
+    assert_eq!(ids(&m, Column::Ready), ["c", "b"]);
+    assert!(m.column(Column::Ready)[1].pending);
 }

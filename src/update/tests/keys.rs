@@ -2,7 +2,7 @@
 
 use crate::keymap::KeyMap;
 use crate::model::fixtures::*;
-use crate::model::{Model, ModelOptions, Overlay};
+use crate::model::{Column, Model, ModelOptions, Overlay};
 use crate::msg::{Command, Msg};
 use crate::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -31,26 +31,26 @@ fn arrows_and_vim_keys_move_the_focus_within_bounds() {
     let mut m = board(3);
     assert_eq!(
         (m.focused_column(), m.focused_ticket().unwrap().id.as_str()),
-        (0, "p0")
+        (Column::Pending, "p0")
     );
     run(&mut m, [key(KeyCode::Down), ch('j'), ch('j'), ch('j')]);
     assert_eq!(m.focused_ticket().unwrap().id, "p2", "stops at the bottom");
     run(&mut m, [key(KeyCode::Up), ch('k'), ch('k')]);
     assert_eq!(m.focused_ticket().unwrap().id, "p0", "stops at the top");
     run(&mut m, [key(KeyCode::Right)]);
-    assert_eq!(m.focused_column(), 1);
+    assert_eq!(m.focused_column(), Column::Preparing);
     assert!(m.focused_ticket().is_none(), "preparing is empty");
     assert!(
         update(&mut m, key(KeyCode::Enter)).is_empty(),
         "nothing to bump"
     );
     run(&mut m, [ch('l'), ch('l'), ch('l')]);
-    assert_eq!(m.focused_column(), 2);
+    assert_eq!(m.focused_column(), Column::Ready);
     assert_eq!(m.focused_ticket().unwrap().id, "r1");
     run(&mut m, [ch('h'), key(KeyCode::Left), ch('h')]);
-    assert_eq!(m.focused_column(), 0);
+    assert_eq!(m.focused_column(), Column::Pending);
     // Each column remembers its own selection.
-    assert_eq!(m.selected_index(0), 0);
+    assert_eq!(m.selected_index(Column::Pending), 0);
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn help_opens_and_any_key_closes_it_without_acting() {
         "Enter only closes help"
     );
     assert_eq!(m.overlay(), Overlay::None);
-    assert_eq!(ids(&m, 0), ["p0", "p1"]);
+    assert_eq!(ids(&m, Column::Pending), ["p0", "p1"]);
     update(&mut m, ch('?'));
     update(&mut m, ch('x'));
     assert_eq!(m.overlay(), Overlay::Help, "unbound keys do nothing");
@@ -119,7 +119,7 @@ fn digits_bump_the_nth_visible_ticket() {
     // At 80x24 a pending column has 20 rows: four 4-row cards and a "+N more" line.
     let mut m = board(8);
     update(&mut m, Msg::Resize(80, 24));
-    let visible = crate::view::layout::visible_range(&m, 0);
+    let visible = m.page(Column::Pending).range();
     assert_eq!(visible, 0..4);
     let commands = update(&mut m, ch('2'));
     let [Command::Send(action)] = commands.as_slice() else {
@@ -130,9 +130,9 @@ fn digits_bump_the_nth_visible_ticket() {
     assert!(update(&mut m, ch('9')).is_empty());
     // On the next page, 1 is the first ticket of that page.
     run(&mut m, [ch('j'), ch('j'), ch('j'), ch('j')]);
-    let visible = crate::view::layout::visible_range(&m, 0);
+    let visible = m.page(Column::Pending).range();
     assert!(visible.start > 0, "{visible:?}");
-    let expected = m.column(0)[visible.start].id.clone();
+    let expected = m.column(Column::Pending)[visible.start].id.clone();
     let commands = update(&mut m, ch('1'));
     let [Command::Send(action)] = commands.as_slice() else {
         panic!("{commands:?}")

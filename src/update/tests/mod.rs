@@ -2,5 +2,6 @@
 //! does (keys, actions), and how the two meet (optimistic actions).
 
 mod actions;
+mod changes;
 mod keys;
 mod net;

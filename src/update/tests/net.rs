@@ -1,5 +1,5 @@
 use crate::model::fixtures::*;
-use crate::model::{Model, ModelOptions};
+use crate::model::{Column, Model, ModelOptions};
 use crate::msg::{Command, ConnState, Msg, NetEvent};
 use crate::update::update;
 use kds_protocol::{EventKind, Status};
@@ -33,9 +33,9 @@ fn board() -> Model {
 #[test]
 fn a_snapshot_fills_the_columns_rush_first_then_oldest() {
     let m = board();
-    assert_eq!(ids(&m, 0), ["c", "b", "a"]);
-    assert_eq!(ids(&m, 1), ["d"]);
-    assert_eq!(ids(&m, 2), ["e"]);
+    assert_eq!(ids(&m, Column::Pending), ["c", "b", "a"]);
+    assert_eq!(ids(&m, Column::Preparing), ["d"]);
+    assert_eq!(ids(&m, Column::Ready), ["e"]);
     let recent: Vec<&str> = m.recall_list().iter().map(|t| t.id.as_str()).collect();
     assert_eq!(recent, ["z", "y"], "newest first");
     assert_eq!(m.last_seq(), Some(10));
@@ -49,8 +49,8 @@ fn a_snapshot_replaces_the_board_wholesale() {
         &mut m,
         [snapshot(3, vec![order("q", 7, Status::Ready, 5)], vec![])],
     );
-    assert!(ids(&m, 0).is_empty());
-    assert_eq!(ids(&m, 2), ["q"]);
+    assert!(ids(&m, Column::Pending).is_empty());
+    assert_eq!(ids(&m, Column::Ready), ["q"]);
     assert!(m.recall_list().is_empty());
     // A server that restarted with a new store starts its seq over: believe it.
     assert_eq!(m.last_seq(), Some(3));
@@ -70,7 +70,7 @@ fn events_apply_once_and_in_order() {
         )])],
     );
     assert!(commands.is_empty());
-    assert_eq!(ids(&m, 1), ["d", "a"]);
+    assert_eq!(ids(&m, Column::Preparing), ["d", "a"]);
     assert_eq!(m.last_seq(), Some(11));
 
     // A replay of seq 11 (or anything older, like the snapshot's 10) is ignored,
@@ -83,7 +83,7 @@ fn events_apply_once_and_in_order() {
             event(11, EventKind::StatusChanged, stale),
         ])],
     );
-    assert_eq!(ids(&m, 1), ["d", "a"]);
+    assert_eq!(ids(&m, Column::Preparing), ["d", "a"]);
     assert_eq!(m.last_seq(), Some(11));
 }
 
@@ -100,7 +100,7 @@ fn an_event_older_than_what_we_hold_does_not_win() {
             event(13, EventKind::StatusChanged, older),
         ])],
     );
-    assert_eq!(ids(&m, 2), ["e", "a"]);
+    assert_eq!(ids(&m, Column::Ready), ["e", "a"]);
     assert_eq!(m.last_seq(), Some(13));
 }
 
@@ -150,7 +150,7 @@ fn completed_orders_move_to_the_recall_list_capped_at_twenty() {
             moved(&e, Status::Completed, 0),
         )])],
     );
-    assert!(ids(&m, 2).is_empty());
+    assert!(ids(&m, Column::Ready).is_empty());
     assert_eq!(m.recall_list()[0].id, "e");
     let many: Vec<_> = (0..25)
         .map(|i| {
@@ -176,7 +176,7 @@ fn other_stations_are_ignored_except_in_the_expo_view() {
         &mut m,
         [events(vec![event(11, EventKind::Created, other.clone())])],
     );
-    assert_eq!(ids(&m, 0), ["c", "b", "a"]);
+    assert_eq!(ids(&m, Column::Pending), ["c", "b", "a"]);
     assert_eq!(m.last_seq(), Some(11), "the seq still counts as seen");
 
     let mut expo = model("all");
@@ -185,7 +185,7 @@ fn other_stations_are_ignored_except_in_the_expo_view() {
         &mut expo,
         [events(vec![event(11, EventKind::Created, other)])],
     );
-    assert_eq!(ids(&expo, 0), ["o"]);
+    assert_eq!(ids(&expo, Column::Pending), ["o"]);
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn resuming_after_a_snapshot_skips_what_it_already_holds() {
         ),
     ];
     run(&mut m, [events(replay)]);
-    assert!(ids(&m, 2).is_empty());
+    assert!(ids(&m, Column::Ready).is_empty());
     assert_eq!(m.recall_list()[0].id, "a");
     assert_eq!(m.last_seq(), Some(8));
 }
@@ -219,7 +219,7 @@ fn focus_stays_on_its_ticket_and_falls_to_the_neighbour() {
     let mut r = order("r", 30, Status::Pending, 0);
     r.rush = true;
     run(&mut m, [events(vec![event(11, EventKind::Created, r)])]);
-    assert_eq!(ids(&m, 0), ["c", "r", "b", "a"]);
+    assert_eq!(ids(&m, Column::Pending), ["c", "r", "b", "a"]);
     assert_eq!(m.focused_ticket().unwrap().id, "b");
     // b is bumped elsewhere: the ticket that took its place gets the focus.
     let b = moved(&order("b", 2, Status::Pending, 600), Status::Preparing, 0);
@@ -260,7 +260,7 @@ fn timers_follow_the_server_clock_when_the_local_one_is_wrong() {
         &mut m,
         Msg::Tick(kds_protocol::Timestamp::from_millis(66_000)),
     );
-    let ticket = &m.column(0)[0];
+    let ticket = &m.column(Column::Pending)[0];
     let elapsed = m.elapsed_since(ticket.since);
     // One minute on the local clock since we heard it, plus the unknown delay.
     assert_eq!(elapsed, Duration::from_secs(60));

@@ -1,8 +1,9 @@
 //! What must hold on every screen, at every size.
 
 use super::*;
+use crate::model::card as model_card;
+use crate::model::{Column, layout};
 use crate::view::card;
-use crate::view::layout;
 use ratatui::style::{Color, Modifier};
 use std::time::{Duration, Instant};
 
@@ -50,7 +51,7 @@ fn no_ticket_is_ever_hidden_silently() {
                 let rows = lines(backend.buffer());
                 let list = layout::screen(ratatui::layout::Rect::new(0, 0, width, height))
                     .unwrap()
-                    .lists[0];
+                    .lists[Column::Pending];
                 let (numbers, more) =
                     column_census(&rows[1..rows.len() - 2], 0, usize::from(list.width));
                 let case = format!("{count} tickets, {width}x{height}, down {down}");
@@ -59,7 +60,7 @@ fn no_ticket_is_ever_hidden_silently() {
                     assert!(numbers.contains(&focused.number), "{case}: focus not drawn");
                 }
                 // The keyboard's idea of what is visible is what was drawn.
-                let visible = layout::visible_range(&m, 0);
+                let visible = m.page(Column::Pending).range();
                 assert_eq!(visible.len(), numbers.len(), "{case}");
             }
         }
@@ -100,20 +101,19 @@ fn card_heights_match_what_is_drawn() {
     let m = kitchen("grill");
     for order in kitchen_orders() {
         for width in [12u16, 20, 26, 33, 66] {
-            let height = card::height(&order, width);
-            let area = ratatui::layout::Rect::new(0, 0, width, height);
-            let mut buf = Buffer::empty(area);
             let ticket = m
-                .column(crate::model::column_of(order.status).unwrap())
+                .column(Column::of(order.status).unwrap())
                 .iter()
                 .find(|t| t.id == order.id)
                 .unwrap();
+            let height = model_card::height(m.board(), ticket, width);
+            let area = ratatui::layout::Rect::new(0, 0, width, height);
+            let mut buf = Buffer::empty(area);
             ratatui::widgets::Widget::render(
                 card::Card {
                     model: &m,
                     theme: &theme,
                     ticket,
-                    order: Some(&order),
                     focused: false,
                 },
                 area,
@@ -142,8 +142,8 @@ fn both_themes_use_a_one_cell_times_mark() {
     for ascii in [false, true] {
         let theme = Theme::new(ascii, true);
         assert_eq!(
-            super::super::text::width(theme.symbols.times),
-            card::TIMES_WIDTH
+            crate::text::width(theme.symbols.times),
+            model_card::TIMES_WIDTH
         );
     }
 }

@@ -16,11 +16,13 @@
 //! side by side when the column is wide. Pages are cut greedily from the top,
 //! so the page holding the selection is a pure function of the model and the
 //! area; the rows hidden above and below are counted (`+N more`), never
-//! silently dropped. The same computation serves the keyboard (`1`-`9` bump
-//! the nth ticket of the page), which is why it lives apart from drawing.
+//! silently dropped. The model computes the pages once per change
+//! ([`super::Model::relayout`]); the view draws them and the keys address
+//! them (`1`-`9` bump the nth ticket of the page), so both see one page.
 
+use super::Model;
 use super::card;
-use crate::model::{COLUMNS, Model};
+use super::column::{Column, PerColumn};
 use ratatui::layout::Rect;
 use std::ops::Range;
 
@@ -42,10 +44,10 @@ const MORE_ROWS: u16 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Screen {
     pub header: Rect,
-    pub titles: [Rect; 3],
-    pub lists: [Rect; 3],
+    pub titles: PerColumn<Rect>,
+    pub lists: PerColumn<Rect>,
     /// The one-cell rules between columns.
-    pub rules: [Rect; 2],
+    pub rules: [Rect; Column::COUNT - 1],
     pub footer: Rect,
 }
 
@@ -65,24 +67,26 @@ pub fn screen(area: Rect) -> Option<Screen> {
     };
     let body_y = area.y + HEADER_ROWS;
     let body_height = area.height - HEADER_ROWS - FOOTER_ROWS;
-    let usable = area.width - 2 * COLUMN_GAP;
-    let (base, extra) = (usable / 3, usable % 3);
-    let mut titles = [Rect::default(); 3];
-    let mut lists = [Rect::default(); 3];
-    let mut rules = [Rect::default(); 2];
+    let count = Column::COUNT as u16;
+    let usable = area.width - (count - 1) * COLUMN_GAP;
+    let (base, extra) = (usable / count, usable % count);
+    let mut titles = PerColumn::<Rect>::default();
+    let mut lists = PerColumn::<Rect>::default();
+    let mut rules = [Rect::default(); Column::COUNT - 1];
     let mut x = area.x;
-    for i in 0..3 {
+    for column in Column::ALL {
+        let i = column.index();
         let width = base + u16::from((i as u16) < extra);
-        titles[i] = Rect::new(x, body_y, width, COLUMN_TITLE_ROWS);
-        lists[i] = Rect::new(
+        titles[column] = Rect::new(x, body_y, width, COLUMN_TITLE_ROWS);
+        lists[column] = Rect::new(
             x,
             body_y + COLUMN_TITLE_ROWS,
             width,
             body_height - COLUMN_TITLE_ROWS,
         );
         x += width;
-        if i < 2 {
-            rules[i] = Rect::new(x, body_y, COLUMN_GAP, body_height);
+        if let Some(rule) = rules.get_mut(i) {
+            *rule = Rect::new(x, body_y, COLUMN_GAP, body_height);
             x += COLUMN_GAP;
         }
     }
@@ -161,15 +165,14 @@ fn fill(
 }
 
 /// The page of `column` that holds its selected ticket, laid out in `list`.
-pub fn page(model: &Model, column: usize, list: Rect) -> Page {
+pub fn page(model: &Model, column: Column, list: Rect) -> Page {
     let tickets = model.column(column);
     let count = tickets.len();
     let selected = model.selected_index(column).min(count.saturating_sub(1));
     let height = |i: usize, width: u16| {
-        tickets
-            .get(i)
-            .and_then(|t| model.order(&t.id))
-            .map_or(card::MISSING_HEIGHT, |order| card::height(order, width))
+        tickets.get(i).map_or(card::MISSING_HEIGHT, |t| {
+            card::height(&model.board, t, width)
+        })
     };
     let mut slots = Vec::new();
     let mut start = 0;
@@ -204,13 +207,27 @@ pub fn page(model: &Model, column: usize, list: Rect) -> Page {
     }
 }
 
-/// The tickets of `column` on screen now, at the size the terminal last reported.
-pub fn visible_range(model: &Model, column: usize) -> Range<usize> {
-    let (width, height) = model.size();
-    if column >= COLUMNS.len() {
-        return 0..0;
+/// The screen's regions and every column's page, for a terminal of `area`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub area: Rect,
+    /// `None` when the terminal is smaller than [`MIN_WIDTH`] x [`MIN_HEIGHT`].
+    pub screen: Option<Screen>,
+    pub pages: PerColumn<Page>,
+}
+
+/// Lays the model out on `area`.
+pub fn layout(model: &Model, area: Rect) -> Layout {
+    let screen = screen(area);
+    let pages = match &screen {
+        Some(screen) => {
+            PerColumn::from_fn(|i| page(model, Column::ALL[i], screen.lists[Column::ALL[i]]))
+        }
+        None => PerColumn::default(),
+    };
+    Layout {
+        area,
+        screen,
+        pages,
     }
-    screen(Rect::new(0, 0, width, height)).map_or(0..0, |screen| {
-        page(model, column, screen.lists[column]).range()
-    })
 }
