@@ -276,6 +276,55 @@ fn a_display_killed_with_bumps_queued_sends_them_when_started_again() {
 }
 
 #[test]
+fn lines_marked_done_during_a_cut_arrive_exactly_once_in_order_after_a_restart() {
+    let kitchen = Kitchen::start();
+    let body = serde_json::json!({"station": "grill", "items": [
+        {"name": "Burger", "qty": 1}, {"name": "Fries", "qty": 1}, {"name": "Salad", "qty": 1}
+    ]});
+    let order = kitchen
+        .runtime
+        .block_on(kitchen.api().post_order(&body, None))
+        .order()
+        .unwrap();
+    let mut screen = kitchen.display();
+    wait_for_truth(&kitchen, &screen);
+
+    kitchen.proxy.cut();
+    screen.wait_for("the link to drop", PATIENCE, not_live);
+    // Into the ticket: Burger done, then not done after all, then Fries done.
+    screen.press("i");
+    screen.press("\r");
+    screen.press("\r");
+    screen.press("j");
+    screen.press("\r");
+    screen.wait_for_text("3 queued", PATIENCE);
+    screen.signal("KILL");
+    screen.wait_exit(PATIENCE);
+    drop(screen);
+    let queued = kitchen.queue_file();
+    let steps: Vec<(&str, bool)> = queued["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["item_id"].as_str().unwrap(), a["done"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(steps, [("1", true), ("1", false), ("2", true)]);
+    assert_eq!(kitchen.order(&order.id).version, 1, "nothing sent yet");
+
+    kitchen.proxy.resume();
+    let mut screen = kitchen.display();
+    kitchen.wait_for_empty_queue();
+    let now = kitchen.order(&order.id);
+    let done: Vec<bool> = now.items.iter().map(kds_protocol::Item::is_done).collect();
+    assert_eq!(done, [false, true, false], "in order");
+    assert_eq!(now.version, 4, "each exactly once");
+    assert_eq!(now.status, Status::Pending, "not every line is done");
+    screen.wait_for_text("DONE", PATIENCE);
+    screen.press("q");
+    assert_eq!(screen.wait_exit(PATIENCE), 0);
+}
+
+#[test]
 fn a_stalled_link_is_noticed_within_the_configured_dead_peer_bound() {
     let kitchen = Kitchen::start();
     let first = kitchen.create("Burger");

@@ -181,3 +181,110 @@ fn a_resized_terminal_is_laid_out_again() {
     screen.press("q");
     assert_eq!(screen.wait_exit(SOON), 0);
 }
+
+/// The life of a check across three stations, seen from the expo and from
+/// the bar: grouped at the expo, a line voided from the till is struck
+/// through at the bar, an add-on shows NEW and rings the bell, and a voided
+/// order is cleared with Enter.
+#[test]
+fn a_check_changes_after_it_was_sent_and_every_screen_shows_it() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let (expo_home, bar_home) = (home.path().join("expo"), home.path().join("bar"));
+    for dir in [&expo_home, &bar_home] {
+        std::fs::create_dir(dir).unwrap();
+    }
+    let (status, check) = kitchen.post(
+        "/api/checks",
+        &serde_json::json!({
+            "station": "grill", "table": "7",
+            "items": [
+                {"name": "Ribeye", "qty": 1},
+                {"name": "Negroni", "qty": 2, "station": "bar"},
+                {"name": "Spritz", "qty": 1, "station": "bar"},
+                {"name": "Burrata", "qty": 1, "station": "cold"},
+            ]
+        }),
+    );
+    assert_eq!(status, 201, "{check}");
+    let bar = check["orders"][1].clone();
+    let bar_id = bar["id"].as_str().unwrap().to_owned();
+    let number = check["number"].to_string();
+
+    let expo = Screen::start(
+        &expo_home,
+        &["--server", &kitchen.url, "--station", "all"],
+        100,
+        30,
+    );
+    let text = expo.wait_for_text("cold · pending", SOON);
+    assert!(
+        text.contains("bar · pending") && text.contains("grill · pending"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches(&format!("#{number} ")).count(),
+        1,
+        "one card:\n{text}"
+    );
+
+    let mut screen = Screen::start(
+        &bar_home,
+        &["--server", &kitchen.url, "--station", "bar"],
+        100,
+        30,
+    );
+    let text = screen.wait_for_text("Negroni", SOON);
+    assert!(text.contains("also: cold, grill"), "{text}");
+    assert!(!text.contains("Ribeye"), "only the bar's part:\n{text}");
+
+    // The till takes the Spritz back.
+    let (status, _) = kitchen.post(
+        &format!("/api/orders/{bar_id}/items/2/void"),
+        &serde_json::json!({}),
+    );
+    assert_eq!(status, 200);
+    let text = screen.wait_for("the Spritz voided", SOON, |t| {
+        t.contains("Spritz") && t.contains("VOID")
+    });
+    assert!(text.contains("CHANGED"), "{text}");
+    screen.wait_for("the change bell", SOON, |_| screen.raw().contains(&0x07));
+    // Struck through (SGR 9) as well as tagged.
+    assert!(
+        screen.raw().windows(4).any(|w| w == b"\x1b[9m"),
+        "no strikethrough"
+    );
+
+    // An add-on after the bell's quiet spell: NEW, and the bell again.
+    std::thread::sleep(Duration::from_millis(3200));
+    let bells = screen.raw().iter().filter(|b| **b == 0x07).count();
+    let (status, _) = kitchen.post(
+        &format!("/api/orders/{bar_id}/items"),
+        &serde_json::json!({"items": [{"name": "Olives", "qty": 1}]}),
+    );
+    assert_eq!(status, 200);
+    screen.wait_for("the add-on", SOON, |t| {
+        t.contains("Olives") && t.contains("NEW")
+    });
+    screen.wait_for("a second bell", SOON, |_| {
+        screen.raw().iter().filter(|b| **b == 0x07).count() > bells
+    });
+
+    // The whole bar order is voided: it stays, says why, and Enter clears it.
+    let (status, _) = kitchen.post(
+        &format!("/api/orders/{bar_id}/void"),
+        &serde_json::json!({"reason": "guest left"}),
+    );
+    assert_eq!(status, 200);
+    screen.wait_for_text("VOID · guest left", SOON);
+    screen.press("\r");
+    kitchen.wait_for_status(&bar_id, "completed", SOON);
+    screen.wait_for("the voided ticket gone", SOON, |t| !t.contains("Negroni"));
+    // At the expo, the check shows the bar's part as void until then, and
+    // without it afterwards.
+    expo.wait_for("the bar's part cleared", SOON, |t| {
+        t.contains("grill · pending") && !t.contains("Negroni")
+    });
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+}

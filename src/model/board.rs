@@ -47,7 +47,7 @@ pub struct Ticket {
     pub pending: bool,
     /// Every part not yet completed was voided: the card only waits to be cleared.
     pub voided: bool,
-    /// Its orders, by station; one for an ordinary ticket.
+    /// Its orders not yet completed, by station; one for an ordinary ticket.
     pub parts: Vec<Part>,
 }
 
@@ -55,13 +55,6 @@ impl Ticket {
     /// Whether this card gathers the parts of a check made at several stations.
     pub fn is_check(&self) -> bool {
         self.parts.len() > 1
-    }
-
-    /// The parts still to be made: not voided, not completed.
-    pub fn live_parts(&self) -> impl Iterator<Item = &Part> {
-        self.parts
-            .iter()
-            .filter(|p| !p.voided && p.status != Status::Completed)
     }
 }
 
@@ -319,7 +312,16 @@ impl Board {
         }
         for (id, mut orders) in cards {
             orders.sort_by(|a, b| a.station.cmp(&b.station).then_with(|| a.id.cmp(&b.id)));
-            let parts: Vec<Part> = orders.iter().map(|o| part(o)).collect();
+            // A card shows what is still to come: a completed part (sent
+            // out, or a voided part cleared) leaves it.
+            let (orders, parts): (Vec<&Order>, Vec<Part>) = orders
+                .into_iter()
+                .map(|o| (o, part(o)))
+                .filter(|(_, p)| p.status != Status::Completed)
+                .unzip();
+            if orders.is_empty() {
+                continue;
+            }
             let card = ticket(id.to_owned(), &orders, parts);
             if let Some(column) = Column::of(card.status) {
                 self.columns[column].push(card);
@@ -340,18 +342,13 @@ impl Board {
     }
 }
 
-/// The card of `orders` (one, or the parts of a check) with their `parts`
-/// as shown. Its status is that of its least advanced part still to be
-/// made; if every open part was voided, that of the least advanced of
-/// those; completed when all are.
+/// The card of `orders` (one, or the open parts of a check) with their
+/// `parts` as shown. Its status is that of its least advanced part still
+/// to be made, or if every part was voided, that of the least advanced.
 fn ticket(id: String, orders: &[&Order], parts: Vec<Part>) -> Ticket {
-    let open: Vec<&Part> = parts
-        .iter()
-        .filter(|p| p.status != Status::Completed)
-        .collect();
-    let live: Vec<&Part> = open.iter().copied().filter(|p| !p.voided).collect();
-    let voided = live.is_empty() && !open.is_empty();
-    let considered = if voided { &open } else { &live };
+    let live: Vec<&Part> = parts.iter().filter(|p| !p.voided).collect();
+    let voided = live.is_empty();
+    let considered: Vec<&Part> = if voided { parts.iter().collect() } else { live };
     let status = considered
         .iter()
         .map(|p| p.status)
@@ -362,7 +359,6 @@ fn ticket(id: String, orders: &[&Order], parts: Vec<Part>) -> Ticket {
         .filter(|p| p.status == status)
         .map(|p| p.since)
         .min()
-        .or_else(|| parts.iter().map(|p| p.since).max())
         .unwrap_or(Timestamp::from_millis(0));
     Ticket {
         id,

@@ -152,8 +152,9 @@ fn render_message_or_hints(buf: &mut Buffer, area: Rect, model: &Model, theme: &
     buf.set_line(area.x, area.y, &line, area.width);
 }
 
-/// `? help · Enter bump · u undo · 1-9 bump nth · r recall · q quit`, from the
-/// keymap so remapped keys show as they are; cut at whole hints.
+/// `? help · Enter bump · u undo · 1-9 bump nth · r recall · q quit` (inside
+/// a ticket: `Up/Down line · Enter done · Esc back`), from the keymap so
+/// remapped keys show as they are; cut at whole hints.
 fn hints(model: &Model, theme: &Theme, width: usize) -> Line<'static> {
     let keymap = &model.options().keymap;
     let first = |action| keymap.keys(action).first().map(ToString::to_string);
@@ -162,17 +163,38 @@ fn hints(model: &Model, theme: &Theme, width: usize) -> Line<'static> {
         (Some(one), None) => Some(one),
         _ => None,
     };
-    let hints = [
-        (first(KeyAction::Help), "help"),
-        (first(KeyAction::Bump), "bump"),
-        (first(KeyAction::Undo), "undo"),
-        (nth, "bump nth"),
-        (first(KeyAction::Recall), "recall"),
-        (
-            first(KeyAction::Quit).or_else(|| Some("Ctrl-c".to_owned())),
-            "quit",
-        ),
-    ];
+    let quit = (
+        first(KeyAction::Quit).or_else(|| Some("Ctrl-c".to_owned())),
+        "quit",
+    );
+    let hints: Vec<(Option<String>, &str)> = if model.line_focus().is_some() {
+        let arrows = match (first(KeyAction::Up), first(KeyAction::Down)) {
+            (Some(up), Some(down)) => Some(format!("{up}/{down}")),
+            (one, other) => one.or(other),
+        };
+        vec![
+            (arrows, "line"),
+            (
+                first(KeyAction::Bump).or_else(|| first(KeyAction::Done)),
+                "done or not",
+            ),
+            (
+                first(KeyAction::Close).or_else(|| first(KeyAction::Items)),
+                "back",
+            ),
+            quit,
+        ]
+    } else {
+        vec![
+            (first(KeyAction::Help), "help"),
+            (first(KeyAction::Bump), "bump"),
+            (first(KeyAction::Undo), "undo"),
+            (nth, "bump nth"),
+            (first(KeyAction::Recall), "recall"),
+            quit,
+            (first(KeyAction::Items), "lines"),
+        ]
+    };
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     for (key, label) in hints {

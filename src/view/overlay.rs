@@ -158,7 +158,12 @@ pub fn render_recall(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme)
                 .or(order.table.as_deref())
                 .unwrap_or("");
             let noun = if items == 1 { "item" } else { "items" };
-            format!("{items} {noun} {who}")
+            // At the expo the recall list holds each part of a check.
+            if model.is_expo() {
+                format!("{} {items} {noun} {who}", order.station)
+            } else {
+                format!("{items} {noun} {who}")
+            }
         });
         let when = if ticket.pending {
             format!("sending{}", theme.symbols.ellipsis)
