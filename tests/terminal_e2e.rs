@@ -182,6 +182,15 @@ fn a_resized_terminal_is_laid_out_again() {
     assert_eq!(screen.wait_exit(SOON), 0);
 }
 
+/// How many times the terminal bell (BEL) has rung on `screen`.
+#[expect(
+    clippy::naive_bytecount,
+    reason = "a few kilobytes of test output; not worth a crate"
+)]
+fn bells(screen: &Screen) -> usize {
+    screen.raw().iter().filter(|b| **b == 0x07).count()
+}
+
 /// The life of a check across three stations, seen from the expo and from
 /// the bar: grouped at the expo, a line voided from the till is struck
 /// through at the bar, an add-on shows NEW and rings the bell, and a voided
@@ -257,7 +266,7 @@ fn a_check_changes_after_it_was_sent_and_every_screen_shows_it() {
 
     // An add-on after the bell's quiet spell: NEW, and the bell again.
     std::thread::sleep(Duration::from_millis(3200));
-    let bells = screen.raw().iter().filter(|b| **b == 0x07).count();
+    let rung = bells(&screen);
     let (status, _) = kitchen.post(
         &format!("/api/orders/{bar_id}/items"),
         &serde_json::json!({"items": [{"name": "Olives", "qty": 1}]}),
@@ -266,9 +275,7 @@ fn a_check_changes_after_it_was_sent_and_every_screen_shows_it() {
     screen.wait_for("the add-on", SOON, |t| {
         t.contains("Olives") && t.contains("NEW")
     });
-    screen.wait_for("a second bell", SOON, |_| {
-        screen.raw().iter().filter(|b| **b == 0x07).count() > bells
-    });
+    screen.wait_for("a second bell", SOON, |_| bells(&screen) > rung);
 
     // The whole bar order is voided: it stays, says why, and Enter clears it.
     let (status, _) = kitchen.post(
