@@ -78,6 +78,11 @@ pub enum ConnState {
     Unauthorized { message: String },
 }
 
+/// The most actions that may wait for the server at one terminal. Beyond
+/// it the keys refuse (and say so) rather than drop anything: ten thousand
+/// bumps is days of a busy station offline.
+pub const MAX_QUEUED_ACTIONS: usize = 10_000;
+
 /// Identifies one action from the moment the cook presses the key until the
 /// server confirms or refuses it. Unique per terminal across restarts.
 pub type ActionId = String;

@@ -8,7 +8,7 @@ mod keys;
 
 use crate::model::{EventEffect, Level, Model, sanitize_text};
 use crate::msg::ConnState;
-use crate::msg::{Action, ActionOutcome, Command, Msg, NetEvent, Step};
+use crate::msg::{Action, ActionOutcome, Command, MAX_QUEUED_ACTIONS, Msg, NetEvent, Step};
 use kds_protocol::{EventKind, Order, Status, Timestamp};
 use std::time::Duration;
 
@@ -222,8 +222,16 @@ fn forget_undo(model: &mut Model, action_id: &str) {
 }
 
 /// Makes an action for an order, shows it at once with a pending mark, and
-/// hands it to the network task.
-pub(crate) fn act(model: &mut Model, order_id: &str, number: i64, step: Step) -> Command {
+/// hands it to the network task; `None` when as many actions as may wait
+/// already do (the footer says so: nothing is dropped behind the cook's back).
+pub(crate) fn act(model: &mut Model, order_id: &str, number: i64, step: Step) -> Option<Command> {
+    if model.pending.len() >= MAX_QUEUED_ACTIONS {
+        let text = format!(
+            "#{number}: not done: {MAX_QUEUED_ACTIONS} actions already wait for the server"
+        );
+        model.say(Level::Error, text);
+        return None;
+    }
     let id = model.next_action_id();
     let action = Action {
         idempotency_key: id.clone(),
@@ -235,7 +243,7 @@ pub(crate) fn act(model: &mut Model, order_id: &str, number: i64, step: Step) ->
     };
     model.pending.push(action.clone());
     model.rebuild();
-    Command::Send(action)
+    Some(Command::Send(action))
 }
 
 #[cfg(test)]

@@ -98,9 +98,9 @@ impl Kitchen {
         )
     }
 
-    fn queue_file(&self) -> serde_json::Value {
-        let path = self.home.path().join("data").join("queue-grill.json");
-        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    /// The actions waiting in the display's queue log.
+    fn queued(&self) -> Vec<serde_json::Value> {
+        net_support::queued_in(&self.home.path().join("data").join("queue-grill.json"))
     }
 
     fn home(&self) -> &Path {
@@ -111,11 +111,11 @@ impl Kitchen {
     /// just after the server's answer arrives).
     fn wait_for_empty_queue(&self) {
         let deadline = std::time::Instant::now() + PATIENCE;
-        while self.queue_file()["actions"] != serde_json::json!([]) {
+        while !self.queued().is_empty() {
             assert!(
                 std::time::Instant::now() < deadline,
-                "the queue file still holds {}",
-                self.queue_file()
+                "the queue file still holds {:?}",
+                self.queued()
             );
             std::thread::sleep(std::time::Duration::from_millis(25));
         }
@@ -245,10 +245,8 @@ fn a_display_killed_with_bumps_queued_sends_them_when_started_again() {
     screen.signal("KILL");
     screen.wait_exit(PATIENCE);
     drop(screen);
-    let queued = kitchen.queue_file();
-    let ids: Vec<&str> = queued["actions"]
-        .as_array()
-        .unwrap()
+    let queued = kitchen.queued();
+    let ids: Vec<&str> = queued
         .iter()
         .map(|a| a["order_id"].as_str().unwrap())
         .collect();
@@ -301,10 +299,8 @@ fn lines_marked_done_during_a_cut_arrive_exactly_once_in_order_after_a_restart()
     screen.signal("KILL");
     screen.wait_exit(PATIENCE);
     drop(screen);
-    let queued = kitchen.queue_file();
-    let steps: Vec<(&str, bool)> = queued["actions"]
-        .as_array()
-        .unwrap()
+    let queued = kitchen.queued();
+    let steps: Vec<(&str, bool)> = queued
         .iter()
         .map(|a| (a["item_id"].as_str().unwrap(), a["done"].as_bool().unwrap()))
         .collect();

@@ -202,10 +202,7 @@ async fn actions_handed_over_before_quitting_are_on_disk_and_restored() {
     let started = Instant::now();
     net.shutdown().await;
     assert!(started.elapsed() < Duration::from_secs(2), "quit is slow");
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&queue).unwrap()).unwrap();
-    let keys: Vec<_> = file["actions"]
-        .as_array()
-        .unwrap()
+    let keys: Vec<_> = net_support::queued_in(&queue)
         .iter()
         .map(|a| a["idempotency_key"].as_str().unwrap().to_owned())
         .collect();

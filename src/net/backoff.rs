@@ -4,8 +4,40 @@
 //! a kitchen full of screens from reconnecting in lock-step after the server
 //! restarts. The random source is passed in so the schedule can be tested.
 
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use std::time::Duration;
+
+/// A backoff with its own random source: what the link and the sender
+/// each draw their waits from.
+#[derive(Debug, Clone)]
+pub(crate) struct Delays {
+    backoff: Backoff,
+    rng: StdRng,
+}
+
+impl Delays {
+    pub(crate) fn new(start: Duration, cap: Duration) -> Self {
+        Self {
+            backoff: Backoff::new(start, cap),
+            rng: StdRng::from_os_rng(),
+        }
+    }
+
+    /// The wait before the next attempt; counts one more failure.
+    pub(crate) fn next(&mut self) -> Duration {
+        self.backoff.next_delay(&mut self.rng)
+    }
+
+    /// The number the next attempt will carry (1 for the first retry).
+    pub(crate) fn attempt(&self) -> u32 {
+        self.backoff.attempt()
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.backoff.reset();
+    }
+}
 
 /// How long to wait before the next attempt, growing on each failure.
 #[derive(Debug, Clone)]

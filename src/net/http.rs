@@ -2,7 +2,7 @@
 //! requests the engine makes (snapshot, events page, and the cook's
 //! actions: status changes and lines done).
 
-use super::servers::{done_url, events_url, snapshot_url, status_url};
+use super::urls::{done_url, events_url, snapshot_url, status_url};
 use crate::msg::Action;
 use kds_protocol::{DoneRequest, ErrorBody, EventsPage, Order, Snapshot, StatusChange};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};

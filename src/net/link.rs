@@ -13,18 +13,17 @@
 //! ```
 
 use super::NetTiming;
-use super::backoff::Backoff;
+use super::backoff::Delays;
 use super::feed::{AppGone, Feed};
-use super::servers::{Servers, label, ws_url};
+use super::poll::{PollEnd, Poller};
+use super::servers::Servers;
+use super::urls::{label, ws_url};
 use super::ws::{self, ConnectError, SessionEnd, Socket};
 use crate::msg::ConnState;
 use kds_protocol::Timestamp;
-use rand::rngs::StdRng;
 use reqwest::header::HeaderValue;
 use reqwest::{Client, Url};
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// A session shorter than this that ends with 1001/1013 waits out a backoff
@@ -43,28 +42,17 @@ enum Step {
     Poll,
 }
 
-/// How a stretch of polling ended.
-pub(super) enum PollEnd {
-    /// A background attempt opened the WebSocket on this server.
-    Upgraded(Box<Socket>, Url),
-    /// HTTP does not answer (or answers nonsense) either.
-    HttpDown(String),
-    /// The token was refused (401/403).
-    Unauthorized(String),
-}
-
 /// The state of the link task.
 pub(super) struct Link {
+    /// The one owner of the server list: the link decides failover, and
+    /// tells the sender where it is and when it got through.
     pub(super) servers: Servers,
     pub(super) station: String,
     pub(super) auth: Option<HeaderValue>,
     pub(super) http: Client,
     pub(super) timing: NetTiming,
     pub(super) feed: Feed,
-    pub(super) backoff: Backoff,
-    pub(super) rng: StdRng,
-    /// Woken when the server is reachable again, so queued actions go at once.
-    pub(super) reachable: Arc<Notify>,
+    pub(super) delays: Delays,
 }
 
 impl Link {
@@ -143,12 +131,12 @@ impl Link {
                 server: server.clone(),
             })
             .await?;
-        self.reachable.notify_one();
+        self.servers.reached();
         let started = Instant::now();
         let end = ws::run(*socket, &mut self.feed, self.timing.dead_peer).await;
         let lasted = started.elapsed();
         if lasted >= self.timing.healthy_after {
-            self.backoff.reset();
+            self.delays.reset();
         }
         tracing::info!(?end, ?lasted, %server, "WebSocket session ended");
         match end {
@@ -168,17 +156,36 @@ impl Link {
         }
     }
 
+    /// Polls until the WebSocket opens or HTTP fails too.
+    async fn poll(&mut self) -> Result<PollEnd, AppGone> {
+        let rotation = self.servers.rotation();
+        let servers = &mut self.servers;
+        let mut reached = || servers.reached();
+        Poller {
+            http: &self.http,
+            auth: self.auth.as_ref(),
+            station: &self.station,
+            timing: &self.timing,
+            feed: &mut self.feed,
+            delays: &mut self.delays,
+            rotation,
+            on_reached: &mut reached,
+        }
+        .run()
+        .await
+    }
+
     /// The next backoff delay, as an instant to sleep until and the wall-clock
     /// time the footer shows.
-    pub(super) fn draw_delay(&mut self) -> (Instant, Timestamp) {
-        let delay = self.backoff.next_delay(&mut self.rng);
+    fn draw_delay(&mut self) -> (Instant, Timestamp) {
+        let delay = self.delays.next();
         let millis = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
         let wall = Timestamp::from_millis(Timestamp::now().as_millis().saturating_add(millis));
         (Instant::now() + delay, wall)
     }
 
     async fn wait_reconnecting(&mut self) -> Result<(), AppGone> {
-        let attempt = self.backoff.attempt();
+        let attempt = self.delays.attempt();
         let (until, retry_at) = self.draw_delay();
         self.feed
             .state(ConnState::Reconnecting { attempt, retry_at })

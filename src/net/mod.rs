@@ -2,13 +2,18 @@
 //! cook's actions to the server, whatever the network does.
 //!
 //! Two loops run in one task and speak to the app only through [`NetEvent`]s:
-//! - the link ([`link`]) holds the WebSocket open (snapshot or replay, then
-//!   live events), reconnects with backoff and resumes with `since`, falls
-//!   back to HTTP long polling when the WebSocket cannot be opened, and moves
-//!   to the next `--server` on failure;
-//! - the sender ([`sender`]) writes each action to a queue file before it
-//!   tries it, then posts them strictly in order with an idempotency key,
-//!   retrying until the server gives a final answer.
+//! - the link ([`link`]) holds the WebSocket open ([`ws`]: snapshot or
+//!   replay, then live events), reconnects with backoff and resumes with
+//!   `since`, falls back to HTTP long polling ([`poll`]) when the WebSocket
+//!   cannot be opened, and moves to the next `--server` on failure: it owns
+//!   the server list ([`servers`]), the one place failover is decided;
+//! - the sender ([`sender`]) writes each action to the queue log ([`queue`])
+//!   before it tries it, then posts them strictly in order with an
+//!   idempotency key to the server the link is on, retrying until the
+//!   server gives a final answer.
+//!
+//! What the engine says to the app, and the resume cursor, are [`feed`]'s;
+//! the HTTP requests [`http`]'s; the URLs [`urls`]'.
 //!
 //! When a token is refused (401/403) the link reports `Unauthorized` and asks
 //! again only every [`NetTiming::unauthorized_retry`] (five minutes by
@@ -19,23 +24,23 @@ mod backoff;
 mod feed;
 mod http;
 mod link;
+mod maybe;
 mod poll;
 mod queue;
 mod sender;
 mod servers;
+mod urls;
 mod ws;
 
 use crate::msg::{Action, ConnState, NetEvent};
+use backoff::Delays;
 use feed::Feed;
 use link::Link;
 use queue::Outbox;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use sender::Sender;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 /// How long `shutdown` waits for the queue to reach the disk before it cuts
@@ -156,17 +161,17 @@ async fn run(
         queue_path,
         timing,
     } = config;
-    let (outbox, corrupt) = tokio::task::spawn_blocking(move || Outbox::load(queue_path))
+    let path = queue_path.clone();
+    let (outbox, corrupt) = tokio::task::spawn_blocking(move || Outbox::load(path))
         .await
         .unwrap_or_else(|err| {
             tracing::error!(%err, "loading the action queue failed");
-            (Outbox::empty(PathBuf::new()), None)
+            (Outbox::empty(queue_path.clone()), None)
         });
     if report_queue(&to_app, &outbox, corrupt).await.is_err() {
         return;
     }
 
-    let reachable = Arc::new(Notify::new());
     let (servers, auth) = match check_setup(servers, token.as_deref()) {
         Ok(setup) => setup,
         Err(message) => {
@@ -178,31 +183,30 @@ async fn run(
                 return;
             }
             let client = reqwest::Client::new();
-            let sender = Sender::new(outbox, actions, to_app, client, None, timing, reachable);
+            let sender = Sender::new(outbox, queue_path, actions, to_app, client, None, timing);
             sender.run(stop).await;
             return;
         }
     };
     let client = http::client(auth.as_ref(), timing.connect_timeout);
+    let reach = servers.watch();
     let link = Link {
-        servers: servers.clone(),
+        servers,
         station,
         auth,
         http: client.clone(),
-        backoff: backoff::Backoff::new(timing.backoff_start, timing.backoff_cap),
-        rng: StdRng::from_os_rng(),
+        delays: Delays::new(timing.backoff_start, timing.backoff_cap),
         feed: Feed::new(to_app.clone()),
-        reachable: Arc::clone(&reachable),
         timing: timing.clone(),
     };
     let sender = Sender::new(
         outbox,
+        queue_path,
         actions,
         to_app,
         client,
-        Some(servers),
+        Some(reach),
         timing,
-        reachable,
     );
     tokio::select! {
         () = link.run() => {}

@@ -6,20 +6,29 @@
 //! polls did not deliver (an answer still in flight is simply dropped), and
 //! the feed drops whatever the polls already did.
 
-use super::feed::AppGone;
+use super::NetTiming;
+use super::backoff::Delays;
+use super::feed::{AppGone, Feed};
 use super::http::{self, HttpError};
-use super::link::{Link, PollEnd};
-use super::servers::{label, ws_url};
+use super::maybe::{Boxed, maybe, until};
+use super::urls::{label, ws_url};
 use super::ws::{self, ConnectError, Socket};
 use crate::msg::ConnState;
 use kds_protocol::{EventsPage, MAX_WAIT, Snapshot};
+use reqwest::header::HeaderValue;
 use reqwest::{Client, Url};
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
-use tokio::time::{Instant, sleep_until};
+use tokio::time::Instant;
 
-type Boxed<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+/// How a stretch of polling ended.
+pub(super) enum PollEnd {
+    /// A background attempt opened the WebSocket on this server.
+    Upgraded(Box<Socket>, Url),
+    /// HTTP does not answer (or answers nonsense) either.
+    HttpDown(String),
+    /// The token was refused (401/403).
+    Unauthorized(String),
+}
 
 /// What one poll request brought.
 enum Answer {
@@ -47,38 +56,39 @@ async fn poll_once(
     }
 }
 
-/// Awaits the future in `slot`, or forever when there is none.
-async fn maybe<T>(slot: &mut Option<Boxed<T>>) -> T {
-    match slot.as_mut() {
-        Some(future) => future.await,
-        None => std::future::pending().await,
-    }
+/// What polling needs of the link, lent for the stretch of polling.
+pub(super) struct Poller<'a> {
+    pub(super) http: &'a Client,
+    pub(super) auth: Option<&'a HeaderValue>,
+    pub(super) station: &'a str,
+    pub(super) timing: &'a NetTiming,
+    pub(super) feed: &'a mut Feed,
+    pub(super) delays: &'a mut Delays,
+    /// The servers to try the WebSocket on, the one polled first.
+    pub(super) rotation: Vec<Url>,
+    /// Called once, when HTTP first answers: the server is reachable.
+    pub(super) on_reached: &'a mut (dyn FnMut() + Send),
 }
 
-/// Sleeps until `at`, or forever when there is no `at`.
-async fn wake_at(at: Option<Instant>) {
-    match at {
-        Some(at) => sleep_until(at).await,
-        None => std::future::pending().await,
-    }
-}
-
-impl Link {
+impl Poller<'_> {
     /// The long poll's wait, kept to what the contract allows and at least a
     /// second so an idle station never spins.
-    fn poll_wait(&self) -> Duration {
+    fn wait(&self) -> Duration {
         self.timing
             .poll_wait
             .clamp(Duration::from_secs(1), MAX_WAIT)
     }
 
-    /// Polls the current server until the WebSocket opens or HTTP fails.
-    pub(super) async fn poll(&mut self) -> Result<PollEnd, AppGone> {
-        let base = self.servers.current().clone();
-        let wait = self.poll_wait();
+    /// Polls the first server of the rotation until the WebSocket opens
+    /// (on any of them) or HTTP fails.
+    pub(super) async fn run(self) -> Result<PollEnd, AppGone> {
+        let Some(base) = self.rotation.first().cloned() else {
+            return Ok(PollEnd::HttpDown("no server".to_owned()));
+        };
+        let wait = self.wait();
         // Background WebSocket attempts go round all servers, starting here,
         // once HTTP has answered (until then this is no polling at all).
-        let mut ws_servers = self.servers.clone();
+        let mut ws_next = 0;
         let mut next_ws: Option<Instant> = None;
         let mut ws_attempt: Option<Boxed<(Url, Result<Socket, ConnectError>)>> = None;
         let mut request: Option<Boxed<Result<Answer, HttpError>>> = None;
@@ -88,7 +98,7 @@ impl Link {
                 request = Some(Box::pin(poll_once(
                     self.http.clone(),
                     base.clone(),
-                    self.station.clone(),
+                    self.station.to_owned(),
                     self.feed.cursor(),
                     wait,
                     self.timing.request_timeout,
@@ -101,16 +111,16 @@ impl Link {
                         Ok(socket) => return Ok(PollEnd::Upgraded(Box::new(socket), server)),
                         Err(err) => {
                             tracing::debug!(?err, "background WebSocket attempt failed");
-                            ws_servers.advance();
-                            next_ws = Some(self.draw_delay().0);
+                            ws_next += 1;
+                            next_ws = Some(Instant::now() + self.delays.next());
                         }
                     }
                 }
-                () = wake_at(next_ws), if ws_attempt.is_none() => {
+                () = until(next_ws), if ws_attempt.is_none() => {
                     next_ws = None;
-                    let server = ws_servers.current().clone();
-                    let url = ws_url(&server, &self.station, self.feed.cursor());
-                    let auth = self.auth.clone();
+                    let server = self.rotation[ws_next % self.rotation.len()].clone();
+                    let url = ws_url(&server, self.station, self.feed.cursor());
+                    let auth = self.auth.cloned();
                     let limit = self.timing.connect_timeout;
                     ws_attempt = Some(Box::pin(async move {
                         let result = ws::connect(&url, auth.as_ref(), limit).await;
@@ -128,11 +138,11 @@ impl Link {
                             }
                             if !answered {
                                 answered = true;
-                                next_ws = Some(self.draw_delay().0);
+                                next_ws = Some(Instant::now() + self.delays.next());
                                 let server = label(&base);
                                 let interval_secs = u32::try_from(wait.as_secs()).unwrap_or(u32::MAX);
                                 self.feed.state(ConnState::Polling { server, interval_secs }).await?;
-                                self.reachable.notify_one();
+                                (self.on_reached)();
                             }
                         }
                         Err(HttpError::Status { status: 410, .. }) => {

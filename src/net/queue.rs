@@ -1,31 +1,63 @@
 //! The outbox: actions not yet answered by the server, kept in order in a
 //! file so that neither a lost network nor a restart loses a bump.
 //!
-//! The file is replaced atomically (write a temporary file, fsync, rename,
-//! fsync the directory), so a power cut leaves the old queue or the new one,
-//! never half of either.
+//! The file is an append-only log of JSON lines: a header, then one record
+//! per change, `{"add": Action}` when an action is queued and `{"done": id}`
+//! when the server answered it, each written and fsync'd before the engine
+//! goes on. So a long outage costs one small write per action, not a rewrite
+//! of the whole queue. The log is compacted (rewritten atomically with only
+//! the actions still waiting) when it drains, and when answered records pile
+//! up. A crash in the middle of a write leaves a torn last line, which is
+//! dropped on load; any other damage moves the file aside (for a person to
+//! look at) and the queue starts empty at the same path.
+//!
+//! At most [`MAX_QUEUED_ACTIONS`] wait: beyond that a new action is refused,
+//! never silently dropped.
 
-use crate::msg::Action;
+use crate::msg::{Action, MAX_QUEUED_ACTIONS};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// The file layout's version; a file of another version is kept aside.
-const FORMAT_VERSION: u32 = 1;
+/// The log's first line.
+const HEADER: &str = r#"{"kds_queue":2}"#;
+/// Answered records tolerated in the log before it is compacted.
+const COMPACT_AFTER: usize = 1000;
 
-#[derive(Serialize, Deserialize)]
-struct QueueFile {
+/// Version 1 of the file: the whole queue as one JSON object, rewritten on
+/// every change. Still read, then rewritten as a log.
+#[derive(Deserialize)]
+struct QueueFileV1 {
     version: u32,
     actions: VecDeque<Action>,
 }
 
-/// Pending actions, oldest first, and the file that mirrors them.
+/// One line of the log after the header.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Record {
+    Add(Action),
+    Done(String),
+}
+
+/// The queue is at its cap: the action was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Full;
+
+/// Pending actions, oldest first, and the log that mirrors them.
 #[derive(Debug)]
 pub(crate) struct Outbox {
     path: PathBuf,
     actions: VecDeque<Action>,
+    /// The log, open for appending; `None` until the first write (or after
+    /// a failed one, which reopens it next time).
+    file: Option<File>,
+    /// `done` records in the log since it was last compacted.
+    answered: usize,
+    /// The most actions that may wait ([`MAX_QUEUED_ACTIONS`]; tests lower it).
+    cap: usize,
 }
 
 impl Outbox {
@@ -33,12 +65,16 @@ impl Outbox {
         Self {
             path,
             actions: VecDeque::new(),
+            file: None,
+            answered: 0,
+            cap: MAX_QUEUED_ACTIONS,
         }
     }
 
     /// Reads the queue file. A missing file is an empty queue. A file that
     /// cannot be read as a queue is moved aside (its new path is returned)
-    /// and the queue starts empty: a bad file must never stop the screen.
+    /// and the queue starts empty at the same path: a bad file must never
+    /// stop the screen, and what is queued from now on is kept again.
     pub(crate) fn load(path: PathBuf) -> (Self, Option<PathBuf>) {
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -49,21 +85,19 @@ impl Outbox {
                 return (Self::empty(path), kept);
             }
         };
-        match serde_json::from_slice::<QueueFile>(&bytes) {
-            Ok(file) if file.version == FORMAT_VERSION => {
-                let outbox = Self {
-                    path,
-                    actions: file.actions,
+        match parse(&bytes) {
+            Ok((actions, rewrite)) => {
+                let mut outbox = Self {
+                    actions,
+                    ..Self::empty(path)
                 };
+                if rewrite && let Err(err) = outbox.compact() {
+                    tracing::error!(%err, "cannot rewrite the action queue");
+                }
                 (outbox, None)
             }
-            Ok(file) => {
-                tracing::error!(version = file.version, "action queue of an unknown version");
-                let kept = keep_aside(&path);
-                (Self::empty(path), kept)
-            }
-            Err(err) => {
-                tracing::error!(%err, path = %path.display(), "action queue is corrupt");
+            Err(why) => {
+                tracing::error!(%why, path = %path.display(), "the action queue is unreadable");
                 let kept = keep_aside(&path);
                 (Self::empty(path), kept)
             }
@@ -78,37 +112,140 @@ impl Outbox {
         self.actions.front()
     }
 
-    pub(crate) fn push(&mut self, action: Action) {
-        self.actions.push_back(action);
-    }
-
-    pub(crate) fn pop_front(&mut self) -> Option<Action> {
-        self.actions.pop_front()
-    }
-
     /// The queued actions, oldest first.
     pub(crate) fn actions(&self) -> Vec<Action> {
         self.actions.iter().cloned().collect()
     }
 
-    /// The file's contents for the current queue.
-    fn encode(&self) -> Vec<u8> {
-        let file = QueueFile {
-            version: FORMAT_VERSION,
-            actions: self.actions.clone(),
-        };
-        // Plain strings, numbers and enums: serialising cannot fail.
-        serde_json::to_vec_pretty(&file).unwrap_or_default()
+    /// Queues an action and writes its record; refused at the cap. A write
+    /// that fails is logged and the action kept in memory: it still goes
+    /// out while this process lives.
+    pub(crate) fn push(&mut self, action: Action) -> Result<(), Full> {
+        if self.actions.len() >= self.cap {
+            return Err(Full);
+        }
+        let record = Record::Add(action.clone());
+        self.actions.push_back(action);
+        self.log(&record);
+        Ok(())
     }
 
-    /// Writes the queue to its file, off the async threads.
-    pub(crate) async fn save(&self) -> io::Result<()> {
-        let path = self.path.clone();
-        let bytes = self.encode();
-        tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
-            .await
-            .map_err(io::Error::other)?
+    /// Drops the oldest action (the server answered it) and records that.
+    pub(crate) fn pop_front(&mut self) -> Option<Action> {
+        let action = self.actions.pop_front()?;
+        if self.actions.is_empty() || self.answered + 1 >= COMPACT_AFTER {
+            if let Err(err) = self.compact() {
+                tracing::error!(%err, "cannot compact the action queue");
+                self.log(&Record::Done(action.id.clone()));
+            }
+        } else {
+            self.log(&Record::Done(action.id.clone()));
+        }
+        Some(action)
     }
+
+    fn log(&mut self, record: &Record) {
+        if let Err(err) = self.append(record) {
+            // Keep going from memory; the next write opens the file again.
+            self.file = None;
+            tracing::error!(%err, "cannot write the action queue");
+        }
+    }
+
+    /// Appends one record and makes it durable.
+    fn append(&mut self, record: &Record) -> io::Result<()> {
+        if let Record::Done(_) = record {
+            self.answered += 1;
+        }
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => self.file.insert(open_log(&self.path)?),
+        };
+        file.write_all(&line)?;
+        file.sync_data()
+    }
+
+    /// Rewrites the log with only the waiting actions, atomically, and
+    /// appends to the new one from now on.
+    fn compact(&mut self) -> io::Result<()> {
+        self.file = None;
+        let mut bytes = Vec::with_capacity(HEADER.len() + 1);
+        bytes.extend_from_slice(HEADER.as_bytes());
+        bytes.push(b'\n');
+        for action in &self.actions {
+            bytes.extend(
+                serde_json::to_vec(&Record::Add(action.clone())).map_err(io::Error::other)?,
+            );
+            bytes.push(b'\n');
+        }
+        write_atomically(&self.path, &bytes)?;
+        self.answered = 0;
+        Ok(())
+    }
+}
+
+/// Opens the log for appending, writing the header into a new one.
+fn open_log(path: &Path) -> io::Result<File> {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    if file.metadata()?.len() == 0 {
+        file.write_all(HEADER.as_bytes())?;
+        file.write_all(b"\n")?;
+    }
+    Ok(file)
+}
+
+/// The waiting actions of a queue file, and whether it should be rewritten
+/// (an old layout, answered records, a torn last line); or why it cannot be read.
+fn parse(bytes: &[u8]) -> Result<(VecDeque<Action>, bool), String> {
+    let text = std::str::from_utf8(bytes).map_err(|err| err.to_string())?;
+    if !text.starts_with(HEADER) {
+        let old: QueueFileV1 = serde_json::from_str(text).map_err(|err| err.to_string())?;
+        if old.version != 1 {
+            return Err(format!("unknown queue version {}", old.version));
+        }
+        return Ok((old.actions, true));
+    }
+    let mut actions: VecDeque<Action> = VecDeque::new();
+    let mut rewrite = false;
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    let torn_allowed = !text.ends_with('\n');
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Record>(line) {
+            Ok(Record::Add(action)) => actions.push_back(action),
+            Ok(Record::Done(id)) => {
+                rewrite = true;
+                match actions.front() {
+                    Some(front) if front.id == id => {
+                        actions.pop_front();
+                    }
+                    _ => {
+                        return Err(format!(
+                            "line {}: `done` for {id}, not the oldest action",
+                            i + 2
+                        ));
+                    }
+                }
+            }
+            // A crash in the middle of the last write: that record never was.
+            Err(_) if torn_allowed && i + 1 == lines.len() => {
+                tracing::warn!("dropping a torn last record of the action queue");
+                rewrite = true;
+            }
+            Err(err) => return Err(format!("line {}: {err}", i + 2)),
+        }
+        if actions.len() > MAX_QUEUED_ACTIONS {
+            return Err(format!("more than {MAX_QUEUED_ACTIONS} actions"));
+        }
+    }
+    Ok((actions, rewrite))
 }
 
 /// Moves an unreadable queue file to `<name>.corrupt` so a person can look
@@ -118,7 +255,10 @@ fn keep_aside(path: &Path) -> Option<PathBuf> {
     aside.push(".corrupt");
     let aside = PathBuf::from(aside);
     match fs::rename(path, &aside) {
-        Ok(()) => Some(aside),
+        Ok(()) => {
+            tracing::warn!(kept = %aside.display(), "the unreadable action queue was moved aside");
+            Some(aside)
+        }
         Err(err) => {
             tracing::error!(%err, "cannot move the corrupt queue aside");
             None
@@ -151,113 +291,4 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::msg::Step;
-    use kds_protocol::{Status, Timestamp};
-
-    pub(crate) fn action(n: u32) -> Action {
-        Action {
-            id: format!("a{n}"),
-            order_id: format!("o{n}"),
-            number: i64::from(n),
-            step: Step::Bump {
-                from: Status::Pending,
-                to: Status::Preparing,
-            },
-            idempotency_key: format!("key-{n}"),
-            made_at: Timestamp::from_millis(1_700_000_000_000),
-        }
-    }
-
-    #[tokio::test]
-    async fn a_saved_queue_loads_back_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("nested").join("queue-grill.json");
-        let mut outbox = Outbox::empty(path.clone());
-        for n in 1..=3 {
-            outbox.push(action(n));
-        }
-        outbox.save().await.unwrap();
-        assert_eq!(outbox.pop_front(), Some(action(1)));
-        outbox.save().await.unwrap();
-
-        let (loaded, corrupt) = Outbox::load(path.clone());
-        assert!(corrupt.is_none());
-        assert_eq!(loaded.actions(), vec![action(2), action(3)]);
-        assert_eq!(loaded.front(), Some(&action(2)));
-        // No temporary file is left behind.
-        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("queue-grill.json")]);
-    }
-
-    #[test]
-    fn a_missing_file_is_an_empty_queue() {
-        let dir = tempfile::tempdir().unwrap();
-        let (outbox, corrupt) = Outbox::load(dir.path().join("none.json"));
-        assert_eq!(outbox.len(), 0);
-        assert!(corrupt.is_none());
-    }
-
-    #[test]
-    fn a_corrupt_file_is_kept_aside_and_the_queue_starts_empty() {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, content) in [
-            ("garbage.json", &b"{\"version\":1,\"actions\":[{\"id\":"[..]),
-            ("future.json", &b"{\"version\":99,\"actions\":[]}"[..]),
-            ("binary.json", &[0xff, 0xfe, 0x00][..]),
-        ] {
-            let path = dir.path().join(name);
-            fs::write(&path, content).unwrap();
-            let (outbox, kept) = Outbox::load(path.clone());
-            assert_eq!(outbox.len(), 0, "{name}");
-            let kept = kept.expect("kept aside");
-            assert_eq!(fs::read(&kept).unwrap(), content, "{name}");
-            assert!(!path.exists(), "{name}");
-        }
-    }
-
-    #[test]
-    fn a_queue_written_before_line_done_still_loads_and_done_round_trips() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("q.json");
-        let v1 = r#"{"version": 1, "actions": [{"id": "a1", "kind": "undo", "order_id": "o1",
-            "number": 4, "from": "ready", "to": "preparing", "idempotency_key": "k1",
-            "made_at": "2026-11-22T18:04:05.123Z"}]}"#;
-        fs::write(&path, v1).unwrap();
-        let (mut outbox, corrupt) = Outbox::load(path.clone());
-        assert!(corrupt.is_none());
-        assert_eq!(
-            outbox.front().unwrap().step,
-            Step::Undo {
-                from: Status::Ready,
-                to: Status::Preparing
-            }
-        );
-        let mut done = action(2);
-        done.step = Step::Done {
-            item_id: "3".into(),
-            done: true,
-        };
-        outbox.push(done.clone());
-        write_atomically(&path, &outbox.encode()).unwrap();
-        let (loaded, _) = Outbox::load(path);
-        assert_eq!(loaded.actions()[1], done);
-    }
-
-    #[test]
-    fn the_file_is_readable_json_with_a_version() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("q.json");
-        let mut outbox = Outbox::empty(path.clone());
-        outbox.push(action(7));
-        write_atomically(&path, &outbox.encode()).unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-        assert_eq!(json["version"], 1);
-        assert_eq!(json["actions"][0]["idempotency_key"], "key-7");
-        assert_eq!(json["actions"][0]["kind"], "bump");
-    }
-}
+mod tests;

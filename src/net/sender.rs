@@ -1,30 +1,28 @@
 //! Carries the cook's actions to the server: each is written to the outbox
 //! file before it is tried, then they are posted strictly one after another
 //! (a later bump never overtakes an earlier one), retried with backoff until
-//! the server gives a final answer.
+//! the server gives a final answer. It posts to the server the link is on
+//! ([`Reach`]), and retries at once when the link gets through again.
 
 use super::NetTiming;
-use super::backoff::Backoff;
+use super::backoff::Delays;
 use super::feed::AppGone;
 use super::http::{self, HttpError};
+use super::maybe::{Boxed, maybe, until};
 use super::queue::Outbox;
-use super::servers::Servers;
+use super::servers::Reach;
 use crate::msg::{Action, ActionOutcome, NetEvent};
 use kds_protocol::{ErrorBody, Order};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use reqwest::Client;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use tokio::sync::{Notify, mpsc, oneshot};
-use tokio::time::{Instant, sleep_until};
-
-type Attempt = Pin<Box<dyn Future<Output = Result<Order, HttpError>> + Send>>;
+use std::path::PathBuf;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
 
 /// What to do with the head of the queue after an answer.
-// Lives a moment on the stack; boxing the outcome would buy nothing.
-#[allow(clippy::large_enum_variant)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "lives a moment on the stack; boxing the outcome would buy nothing"
+)]
 #[derive(Debug, PartialEq, Eq)]
 enum Verdict {
     /// The server decided: tell the app and drop the action.
@@ -65,53 +63,110 @@ fn judge(answer: Result<Order, HttpError>) -> Verdict {
     }
 }
 
+/// A retry that waits: until `at`, or until the link gets through again.
+#[derive(Debug, Clone, Copy)]
+struct Retry {
+    at: Instant,
+    /// The link's `reached` count when the attempt failed: only a later
+    /// arrival cuts the wait short (one from before is old news).
+    seen: u64,
+}
+
+/// Waits out `retry`, ending early when the link reaches a server after
+/// the failure. Without a link (or once it is gone) only time ends it.
+async fn wait_out(retry: Retry, reach: Option<&mut watch::Receiver<Reach>>) {
+    let fresh = async {
+        match reach {
+            Some(reach) => {
+                if reach.wait_for(|r| r.reached != retry.seen).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = tokio::time::sleep_until(retry.at) => {}
+        () = fresh => {}
+    }
+}
+
 /// The sender loop's state.
 pub(super) struct Sender {
-    outbox: Outbox,
+    /// `None` only while a write runs on the blocking pool.
+    outbox: Option<Outbox>,
+    path: PathBuf,
     actions: mpsc::UnboundedReceiver<Action>,
     to_app: mpsc::Sender<NetEvent>,
     http: Client,
-    /// `None` when the engine cannot send at all (no server, bad token):
-    /// actions are still kept on disk for the next start.
-    servers: Option<Servers>,
+    /// Where to post; `None` when the engine cannot send at all (no
+    /// server, bad token): actions are still kept on disk for the next start.
+    reach: Option<watch::Receiver<Reach>>,
     timing: NetTiming,
-    backoff: Backoff,
-    rng: StdRng,
-    reachable: Arc<Notify>,
+    delays: Delays,
 }
 
 impl Sender {
     pub(super) fn new(
         outbox: Outbox,
+        path: PathBuf,
         actions: mpsc::UnboundedReceiver<Action>,
         to_app: mpsc::Sender<NetEvent>,
         http: Client,
-        servers: Option<Servers>,
+        reach: Option<watch::Receiver<Reach>>,
         timing: NetTiming,
-        reachable: Arc<Notify>,
     ) -> Self {
-        let backoff = Backoff::new(timing.backoff_start, timing.backoff_cap);
+        let delays = Delays::new(timing.backoff_start, timing.backoff_cap);
         Self {
-            outbox,
+            outbox: Some(outbox),
+            path,
             actions,
             to_app,
             http,
-            servers,
+            reach,
             timing,
-            backoff,
-            rng: StdRng::from_os_rng(),
-            reachable,
+            delays,
         }
+    }
+
+    /// Runs `write` on the outbox off the async thread: a write ends in an
+    /// fsync, which a slow SD card can take long over.
+    async fn on_disk<T: Send + 'static>(
+        &mut self,
+        write: impl FnOnce(&mut Outbox) -> T + Send + 'static,
+    ) -> T {
+        let mut outbox = self
+            .outbox
+            .take()
+            .unwrap_or_else(|| Outbox::empty(self.path.clone()));
+        let done = tokio::task::spawn_blocking(move || {
+            let result = write(&mut outbox);
+            (outbox, result)
+        })
+        .await;
+        match done {
+            Ok((outbox, result)) => {
+                self.outbox = Some(outbox);
+                result
+            }
+            // Only a panic in the write (a bug) gets here; what it held is
+            // in the file, which the next start reads.
+            Err(err) => panic!("the action queue's writer failed: {err}"),
+        }
+    }
+
+    fn queue(&self) -> Option<&Outbox> {
+        self.outbox.as_ref()
     }
 
     /// Sends until `stop` fires (then writes what was handed over and ends)
     /// or the app goes away.
     pub(super) async fn run(mut self, mut stop: oneshot::Receiver<()>) {
-        let mut in_flight: Option<Attempt> = None;
-        let mut retry_at: Option<Instant> = None;
+        let mut in_flight: Option<Boxed<Result<Order, HttpError>>> = None;
+        let mut retry: Option<Retry> = None;
         let mut handle_open = true;
         loop {
-            if in_flight.is_none() && retry_at.is_none() {
+            if in_flight.is_none() && retry.is_none() {
                 in_flight = self.attempt();
             }
             tokio::select! {
@@ -124,50 +179,63 @@ impl Sender {
                         handle_open = false;
                         continue;
                     };
-                    self.outbox.push(action);
-                    self.persist().await;
-                    if self.queued().await.is_err() {
+                    if self.take(action).await.is_err() {
                         return;
                     }
                 }
-                answer = async { match in_flight.as_mut() {
-                    Some(attempt) => attempt.await,
-                    None => std::future::pending().await,
-                } } => {
+                answer = maybe(&mut in_flight) => {
                     in_flight = None;
+                    let seen = self.reach.as_ref().map_or(0, |r| r.borrow().reached);
                     match judge(answer) {
                         Verdict::Final(outcome) => {
-                            self.backoff.reset();
+                            self.delays.reset();
                             if self.finish(outcome).await.is_err() {
                                 return;
                             }
                         }
                         Verdict::Retry => {
-                            let delay = self.backoff.next_delay(&mut self.rng);
-                            if let Some(servers) = self.servers.as_mut() {
-                                servers.advance();
-                            }
-                            retry_at = Some(Instant::now() + delay);
+                            let at = Instant::now() + self.delays.next();
+                            retry = Some(Retry { at, seen });
                         }
                         Verdict::RetryLater => {
-                            retry_at = Some(Instant::now() + self.timing.unauthorized_retry);
+                            let at = Instant::now() + self.timing.unauthorized_retry;
+                            retry = Some(Retry { at, seen });
                         }
                     }
                 }
-                () = async { match retry_at {
-                    Some(at) => sleep_until(at).await,
-                    None => std::future::pending().await,
-                } } => retry_at = None,
-                // The link is back: queued actions need not wait out the backoff.
-                () = self.reachable.notified(), if retry_at.is_some() => retry_at = None,
+                () = async {
+                    match retry {
+                        Some(retry) => wait_out(retry, self.reach.as_mut()).await,
+                        None => until(None).await,
+                    }
+                } => retry = None,
             }
         }
     }
 
+    /// Queues a new action, or refuses it when the queue is full.
+    async fn take(&mut self, action: Action) -> Result<(), AppGone> {
+        let id = action.id.clone();
+        if self
+            .on_disk(move |outbox| outbox.push(action))
+            .await
+            .is_err()
+        {
+            tracing::error!(action = %id, "the action queue is full; refused");
+            let outcome = ActionOutcome::Rejected(format!(
+                "{} actions already wait for the server",
+                crate::msg::MAX_QUEUED_ACTIONS
+            ));
+            let refused = NetEvent::ActionDone { id, outcome };
+            self.to_app.send(refused).await.map_err(|_| AppGone)?;
+        }
+        self.queued().await
+    }
+
     /// Starts posting the oldest action, if there is one and a server.
-    fn attempt(&self) -> Option<Attempt> {
-        let action = self.outbox.front()?.clone();
-        let base = self.servers.as_ref()?.current().clone();
+    fn attempt(&self) -> Option<Boxed<Result<Order, HttpError>>> {
+        let action = self.queue()?.front()?.clone();
+        let base = self.reach.as_ref()?.borrow().server.clone();
         let client = self.http.clone();
         let timeout = self.timing.request_timeout;
         tracing::debug!(action = %action.id, order = %action.order_id, "sending action");
@@ -178,11 +246,10 @@ impl Sender {
 
     /// The head got its final answer: drop it from the file, tell the app.
     async fn finish(&mut self, outcome: ActionOutcome) -> Result<(), AppGone> {
-        let Some(action) = self.outbox.pop_front() else {
+        let Some(action) = self.on_disk(Outbox::pop_front).await else {
             return Ok(());
         };
         tracing::info!(action = %action.id, ?outcome, "action answered");
-        self.persist().await;
         let done = NetEvent::ActionDone {
             id: action.id,
             outcome,
@@ -192,73 +259,29 @@ impl Sender {
     }
 
     async fn queued(&self) -> Result<(), AppGone> {
-        let n = self.outbox.len();
+        let n = self.queue().map_or(0, Outbox::len);
         self.to_app
             .send(NetEvent::Queued(n))
             .await
             .map_err(|_| AppGone)
     }
 
-    async fn persist(&self) {
-        if let Err(err) = self.outbox.save().await {
-            // Keep going from memory: the action still goes out while this
-            // process lives; only a restart would lose it.
-            tracing::error!(%err, "cannot write the action queue");
-        }
-    }
-
     /// Takes whatever the app handed over before quitting and writes it.
     async fn drain_and_save(&mut self) {
+        let mut handed = Vec::new();
         while let Ok(action) = self.actions.try_recv() {
-            self.outbox.push(action);
+            handed.push(action);
         }
-        self.persist().await;
+        self.on_disk(move |outbox| {
+            for action in handed {
+                if outbox.push(action).is_err() {
+                    tracing::error!("the action queue is full; an action was not kept");
+                }
+            }
+        })
+        .await;
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::net::feed::tests::order;
-    use kds_protocol::ErrorCode;
-
-    fn status(status: u16, body: Option<ErrorBody>) -> Result<Order, HttpError> {
-        Err(HttpError::Status {
-            status,
-            body: body.map(Box::new),
-        })
-    }
-
-    #[test]
-    fn final_answers_leave_the_queue_and_the_rest_is_retried() {
-        assert_eq!(
-            judge(Ok(order("o1"))),
-            Verdict::Final(ActionOutcome::Applied(order("o1")))
-        );
-        let conflict = ErrorBody::new(ErrorCode::Conflict, "moved").with_current(order("o2"));
-        assert_eq!(
-            judge(status(409, Some(conflict))),
-            Verdict::Final(ActionOutcome::Conflict(order("o2")))
-        );
-        for (code, error) in [
-            (404, ErrorCode::NotFound),
-            (422, ErrorCode::Invalid),
-            (403, ErrorCode::Forbidden),
-            (409, ErrorCode::InvalidTransition),
-        ] {
-            assert_eq!(
-                judge(status(code, Some(ErrorBody::new(error, "why")))),
-                Verdict::Final(ActionOutcome::Rejected("why".into())),
-                "{code}"
-            );
-        }
-        for code in [500, 502, 503, 429, 408] {
-            assert_eq!(judge(status(code, None)), Verdict::Retry, "{code}");
-        }
-        assert_eq!(
-            judge(Err(HttpError::Network("reset".into()))),
-            Verdict::Retry
-        );
-        assert_eq!(judge(status(401, None)), Verdict::RetryLater);
-    }
-}
+mod tests;

@@ -1,21 +1,41 @@
-//! The server list (round-robin failover) and the URLs of the contract.
-//!
-//! Paths are built segment by segment so a base URL with a path prefix
-//! (`https://host/kds/`) works and a station name can never inject a path.
+//! The `--server` URLs and which one is in use: the one owner of that
+//! choice. The link moves on after a failure (round robin) and says when
+//! it reaches a server; the sender reads where to post, and whether the
+//! link got through again, from the [`Reach`] this publishes.
 
 use reqwest::Url;
+use tokio::sync::watch;
+
+/// Where the engine talks to now, as the sender sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reach {
+    pub(crate) server: Url,
+    /// How many times the link has reached a server so far: a new value
+    /// means it just got through again.
+    pub(crate) reached: u64,
+}
 
 /// The `--server` URLs, and which one is in use.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Servers {
     urls: Vec<Url>,
     current: usize,
+    reach: watch::Sender<Reach>,
 }
 
 impl Servers {
     /// `None` when the list is empty: there is nothing to connect to.
     pub(crate) fn new(urls: Vec<Url>) -> Option<Self> {
-        (!urls.is_empty()).then_some(Self { urls, current: 0 })
+        let first = urls.first()?.clone();
+        let (reach, _) = watch::channel(Reach {
+            server: first,
+            reached: 0,
+        });
+        Some(Self {
+            urls,
+            current: 0,
+            reach,
+        })
     }
 
     pub(crate) fn current(&self) -> &Url {
@@ -26,76 +46,42 @@ impl Servers {
     /// Move on to the next server after a failure (round robin).
     pub(crate) fn advance(&mut self) {
         self.current = (self.current + 1) % self.urls.len();
+        self.publish(false);
     }
 
     /// Make `url` the current server (a background attempt reached it).
     pub(crate) fn select(&mut self, url: &Url) {
         if let Some(index) = self.urls.iter().position(|u| u == url) {
             self.current = index;
+            self.publish(false);
         }
     }
-}
 
-/// The server's name as the footer shows it: `host:port`.
-pub(crate) fn label(base: &Url) -> String {
-    match (base.host_str(), base.port_or_known_default()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_owned(),
-        _ => base.to_string(),
+    /// The link got through to the current server.
+    pub(crate) fn reached(&mut self) {
+        self.publish(true);
     }
-}
 
-/// `base` with `segments` appended to its path.
-fn with_path(base: &Url, segments: &[&str]) -> Url {
-    let mut url = base.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
+    fn publish(&self, reached: bool) {
+        let server = self.current().clone();
+        self.reach.send_modify(|reach| {
+            reach.server = server;
+            reach.reached += u64::from(reached);
+        });
     }
-    url
-}
 
-/// `GET /api/stations/{station}/orders`
-pub(crate) fn snapshot_url(base: &Url, station: &str) -> Url {
-    with_path(base, &["api", "stations", station, "orders"])
-}
-
-/// `GET /api/stations/{station}/events?since=N&wait=S`
-pub(crate) fn events_url(base: &Url, station: &str, since: i64, wait_secs: u64) -> Url {
-    let mut url = with_path(base, &["api", "stations", station, "events"]);
-    url.query_pairs_mut()
-        .append_pair("since", &since.to_string())
-        .append_pair("wait", &wait_secs.to_string());
-    url
-}
-
-/// `POST /api/orders/{id}/status`
-pub(crate) fn status_url(base: &Url, order_id: &str) -> Url {
-    with_path(base, &["api", "orders", order_id, "status"])
-}
-
-pub(crate) fn done_url(base: &Url, order_id: &str, item_id: &str) -> Url {
-    with_path(base, &["api", "orders", order_id, "items", item_id, "done"])
-}
-
-/// `GET /ws/stations/{station}?since=N` on the WebSocket scheme that matches
-/// the base (http -> ws, https -> wss). The token travels in a header, not
-/// here, so it stays out of proxy logs.
-pub(crate) fn ws_url(base: &Url, station: &str, since: Option<i64>) -> Url {
-    let mut url = with_path(base, &["ws", "stations", station]);
-    let scheme = if base.scheme() == "https" {
-        "wss"
-    } else {
-        "ws"
-    };
-    // Switching between special schemes (http/https/ws/wss) always succeeds.
-    let _ = url.set_scheme(scheme);
-    if let Some(since) = since {
-        url.query_pairs_mut()
-            .append_pair("since", &since.to_string());
+    /// Where to post, and when the link gets through, from now on.
+    pub(crate) fn watch(&self) -> watch::Receiver<Reach> {
+        self.reach.subscribe()
     }
-    url
+
+    /// Every server, the current one first, then round robin.
+    pub(crate) fn rotation(&self) -> Vec<Url> {
+        let n = self.urls.len();
+        (0..n)
+            .map(|i| self.urls[(self.current + i) % n].clone())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -107,62 +93,28 @@ mod tests {
     }
 
     #[test]
-    fn builds_the_contract_paths() {
-        let base = url("http://127.0.0.1:8080");
-        assert_eq!(
-            snapshot_url(&base, "grill").as_str(),
-            "http://127.0.0.1:8080/api/stations/grill/orders"
-        );
-        assert_eq!(
-            events_url(&base, "all", 42, 25).as_str(),
-            "http://127.0.0.1:8080/api/stations/all/events?since=42&wait=25"
-        );
-        assert_eq!(
-            status_url(&base, "01J/x").as_str(),
-            "http://127.0.0.1:8080/api/orders/01J%2Fx/status"
-        );
-    }
-
-    #[test]
-    fn websocket_url_follows_the_scheme_and_carries_since() {
-        assert_eq!(
-            ws_url(&url("http://h:1"), "grill", None).as_str(),
-            "ws://h:1/ws/stations/grill"
-        );
-        assert_eq!(
-            ws_url(&url("https://kds.example/"), "bar", Some(7)).as_str(),
-            "wss://kds.example/ws/stations/bar?since=7"
-        );
-    }
-
-    #[test]
-    fn keeps_a_path_prefix_and_drops_a_stray_query() {
-        let base = url("https://h/kds/?x=1");
-        assert_eq!(
-            snapshot_url(&base, "grill").as_str(),
-            "https://h/kds/api/stations/grill/orders"
-        );
-        let no_slash = url("https://h/kds");
-        assert_eq!(
-            ws_url(&no_slash, "grill", Some(0)).as_str(),
-            "wss://h/kds/ws/stations/grill?since=0"
-        );
-    }
-
-    #[test]
-    fn rotates_round_robin_and_selects_by_url() {
-        assert!(Servers::new(Vec::new()).is_none());
-        let a = url("http://a:1");
-        let b = url("http://b:2");
+    fn servers_go_round_and_say_where_they_are() {
+        let (a, b) = (url("http://a:1"), url("http://b:2"));
         let mut servers = Servers::new(vec![a.clone(), b.clone()]).unwrap();
+        let reach = servers.watch();
         assert_eq!(servers.current(), &a);
         servers.advance();
         assert_eq!(servers.current(), &b);
+        assert_eq!(reach.borrow().server, b);
+        assert_eq!(servers.rotation(), [b.clone(), a.clone()]);
         servers.advance();
         assert_eq!(servers.current(), &a);
         servers.select(&b);
         assert_eq!(servers.current(), &b);
-        assert_eq!(label(&b), "b:2");
-        assert_eq!(label(&url("https://kds.example")), "kds.example:443");
+        assert_eq!(reach.borrow().reached, 0);
+        servers.reached();
+        assert_eq!(
+            *reach.borrow(),
+            Reach {
+                server: b,
+                reached: 1
+            }
+        );
+        assert!(Servers::new(Vec::new()).is_none());
     }
 }

@@ -146,13 +146,19 @@ fn toggle_line(model: &mut Model) -> Vec<Command> {
         item_id,
         done: !done,
     };
-    let mut commands = vec![act(model, &shown.order_id, ticket.number, step)];
-    if !done && model.options.auto_bump_when_done && every_line_done(model, &shown.order_id) {
+    let mut commands: Vec<Command> = act(model, &shown.order_id, ticket.number, step)
+        .into_iter()
+        .collect();
+    if !commands.is_empty()
+        && !done
+        && model.options.auto_bump_when_done
+        && every_line_done(model, &shown.order_id)
+    {
         let mut status = shown.status;
         while status < Status::Ready {
             let Some(to) = status.next() else { break };
             let step = Step::Bump { from: status, to };
-            commands.push(act(model, &shown.order_id, ticket.number, step));
+            commands.extend(act(model, &shown.order_id, ticket.number, step));
             status = to;
         }
     }
@@ -205,7 +211,9 @@ fn bump(model: &mut Model, ticket: &Ticket) -> Vec<Command> {
             Step::Bump { to, .. } => Some(to),
             _ => None,
         };
-        let command = act(model, &order_id, ticket.number, step);
+        let Some(command) = act(model, &order_id, ticket.number, step) else {
+            break;
+        };
         if let (Command::Send(action), Some(to)) = (&command, to) {
             moves.push(UndoMove {
                 action_id: action.id.clone(),
@@ -243,7 +251,7 @@ fn undo(model: &mut Model) -> Vec<Command> {
                     from: status,
                     to: back,
                 };
-                commands.push(act(model, &undo.order_id, entry.number, step));
+                commands.extend(act(model, &undo.order_id, entry.number, step));
                 back_to = Some(back);
             }
             (status, _) => moved_on = moved_on.or(Some(status)),
@@ -279,7 +287,9 @@ fn recall(model: &mut Model) -> Vec<Command> {
         from: Status::Completed,
         to: Status::Ready,
     };
-    let command = act(model, &ticket.id, ticket.number, step);
+    let Some(command) = act(model, &ticket.id, ticket.number, step) else {
+        return Vec::new();
+    };
     let card = model.board.ticket_of(&ticket.id).map(|t| t.id.clone());
     if let Some(card) = card {
         model.selection.focus(&model.board, &card);

@@ -216,3 +216,21 @@ impl Collector {
             .collect()
     }
 }
+
+/// The actions waiting in a queue log, oldest first, as its records hold
+/// them: every `add` not yet followed by its `done`.
+pub fn queued_in(path: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut waiting: Vec<serde_json::Value> = Vec::new();
+    for line in text.lines().skip(1) {
+        let Ok(record) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let Some(action) = record.get("add") {
+            waiting.push(action.clone());
+        } else if let Some(id) = record.get("done") {
+            waiting.retain(|a| &a["id"] != id);
+        }
+    }
+    waiting
+}

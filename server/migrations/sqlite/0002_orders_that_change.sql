@@ -10,3 +10,7 @@ ALTER TABLE orders ADD COLUMN voided_at INTEGER;
 -- The stats endpoint reads only the window of ready times it reports on
 -- (a station filter is applied to those few rows).
 CREATE INDEX orders_ready ON orders (ready_at);
+
+-- Idempotency answers are looked up by key alone: a key names one request,
+-- whatever its kind.
+CREATE INDEX idempotency_by_key ON idempotency (key);

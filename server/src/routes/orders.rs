@@ -135,7 +135,8 @@ pub async fn item_done(
 
 /// One checked change of one order, and how its answer is told.
 struct Change {
-    /// The `Idempotency-Key` scope, and the store metric's name.
+    /// What kind of change: the `Idempotency-Key` scope, and the store
+    /// metric's `op` (version 1.0's name for status moves).
     scope: &'static str,
     id: String,
     edit: Edit,
@@ -159,7 +160,7 @@ impl Change {
         });
         let outcome = state
             .kitchen
-            .change(self.scope, self.id.clone(), self.edit.clone(), key)
+            .change(self.op(), self.id.clone(), self.edit.clone(), key)
             .await?;
         match outcome {
             Outcome::Changed(event) => Ok(Json(event.order)),
@@ -167,6 +168,13 @@ impl Change {
             Outcome::KeyReused => Err(key_reused()),
             Outcome::NotFound => Err(no_order(&self.id)),
             Outcome::Refused(refusal) => Err(self.refused(refusal)),
+        }
+    }
+
+    fn op(&self) -> &'static str {
+        match self.scope {
+            "status" => "move_status",
+            other => other,
         }
     }
 

@@ -77,10 +77,9 @@ pub trait WriteTx: Send {
         number: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The answer kept for `key` in `scope`, if any.
+    /// The answer kept for `key`, if any, whatever kind of request it answered.
     fn answer(
         &mut self,
-        scope: &str,
         key: &str,
     ) -> impl Future<Output = Result<Option<Answer>, StoreError>> + Send;
 

@@ -67,7 +67,8 @@ impl StoreError {
 /// The part of a request an `Idempotency-Key` answer is tied to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey {
-    /// What kind of request (`create`, `status`): keys do not clash across kinds.
+    /// What kind of request (`create`, `status`...), kept beside the key.
+    /// A key answers one request of one kind: looked up by key alone.
     pub scope: &'static str,
     pub key: String,
     /// The request in canonical form; a repeat with another request is refused.

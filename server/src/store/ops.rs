@@ -34,7 +34,7 @@ async fn replay<T: DeserializeOwned>(
     key: Option<&IdempotencyKey>,
 ) -> Result<Option<Replay<T>>, StoreError> {
     let Some(key) = key else { return Ok(None) };
-    let Some(answer) = tx.answer(key.scope, &key.key).await? else {
+    let Some(answer) = tx.answer(&key.key).await? else {
         return Ok(None);
     };
     if answer.request != key.request {

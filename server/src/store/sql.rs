@@ -15,7 +15,10 @@ pub const UPDATE_ORDER: &str = "UPDATE orders
 
 pub const SET_LAST_NUMBER: &str = "UPDATE store_state SET last_number = $1 WHERE id = 1";
 
-pub const ANSWER: &str = "SELECT request, response FROM idempotency WHERE scope = $1 AND key = $2";
+/// By key alone: a key is one request, whatever kind of request it was
+/// (the scope is kept only to say which), so reusing one for another kind
+/// is refused like reusing it for another body.
+pub const ANSWER: &str = "SELECT request, response FROM idempotency WHERE key = $1";
 
 pub const KEEP_ANSWER: &str = "INSERT INTO idempotency (scope, key, request, response, created_at)
      VALUES ($1, $2, $3, $4, $5)";

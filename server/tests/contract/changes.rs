@@ -362,6 +362,11 @@ pub async fn a_voided_order_keeps_its_status_and_can_only_be_cleared(backend: Ba
             "{method} {path}"
         );
     }
+    // A line that does not exist is not found, voided order or not.
+    let (status, _) = server
+        .post(&order_path(&order, "/items/9/done"), &json!({"done": true}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Straight to completed, from preparing, with a `status_changed` event.
     let cleared = server
         .change(
@@ -529,6 +534,20 @@ pub async fn every_change_takes_an_idempotency_key(backend: Backend) {
             (status, code(&error)),
             (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             "{path}"
+        );
+        // And for another kind of request altogether.
+        let (status, error) = server
+            .keyed(
+                Method::POST,
+                "/api/orders",
+                &key,
+                &crate::support::order_body("bar"),
+            )
+            .await;
+        assert_eq!(
+            (status, code(&error)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            "{path}: the key of another kind"
         );
     }
 }

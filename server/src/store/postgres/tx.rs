@@ -136,9 +136,8 @@ impl WriteTx for PgWrite {
         Ok(())
     }
 
-    async fn answer(&mut self, scope: &str, key: &str) -> Result<Option<Answer>, StoreError> {
+    async fn answer(&mut self, key: &str) -> Result<Option<Answer>, StoreError> {
         Ok(sqlx::query_as(sql::ANSWER)
-            .bind(scope)
             .bind(key)
             .fetch_optional(&mut *self.tx)
             .await?)

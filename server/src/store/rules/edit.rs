@@ -35,9 +35,19 @@ pub enum Decision {
 pub fn apply(order: Order, edit: &Edit, now: Timestamp) -> Decision {
     let stale = edit.version().is_some_and(|v| v != order.version);
     let voided = order.is_voided();
+    let missing = match edit {
+        Edit::VoidItem { item_id, .. } | Edit::Done { item_id, .. } => {
+            order.item(item_id).is_none().then(|| item_id.clone())
+        }
+        _ => None,
+    };
     match edit {
         Edit::Status(change) => status(order, *change, now),
         _ if stale => Decision::Refuse(Refusal::Conflict(order)),
+        // A line that does not exist is not found, whatever the order's state.
+        _ if missing.is_some() => {
+            Decision::Refuse(Refusal::ItemNotFound(missing.unwrap_or_default()))
+        }
         Edit::Void { reason, .. } => void(order, reason.as_deref(), now),
         Edit::VoidItem { item_id, .. } => void_item(order, item_id, now),
         // On a voided order the one thing left to do is to clear it.

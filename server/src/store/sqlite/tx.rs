@@ -127,9 +127,8 @@ impl WriteTx for SqliteWrite {
         Ok(())
     }
 
-    async fn answer(&mut self, scope: &str, key: &str) -> Result<Option<Answer>, StoreError> {
+    async fn answer(&mut self, key: &str) -> Result<Option<Answer>, StoreError> {
         Ok(sqlx::query_as(sql::ANSWER)
-            .bind(scope)
             .bind(key)
             .fetch_optional(&mut *self.tx)
             .await?)
