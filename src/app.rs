@@ -9,18 +9,22 @@ use crate::keymap::KeyMap;
 use crate::model::{Model, ModelOptions, Thresholds};
 use crate::msg::{Command, Msg, NetEvent};
 use crate::net::{self, NetConfig, NetHandle, NetTiming};
+use crate::output::Output;
 use crate::terminal::Tui;
 use crate::update::update;
 use crate::view::{self, Theme};
 use chrono::{FixedOffset, Offset, TimeZone};
 use crossterm::event::{Event as TermEvent, KeyEventKind};
 use kds_protocol::Timestamp;
+use ratatui::layout::Rect;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 /// Room for a burst of network news while the screen is being drawn.
 const NET_CHANNEL_CAPACITY: usize = 256;
+/// How long quitting waits for the screen thread to give the terminal back.
+const OUTPUT_GRACE: Duration = Duration::from_secs(1);
 
 /// Runs the display until the cook quits or the session ends.
 pub async fn run(settings: Settings, keymap: KeyMap) -> anyhow::Result<()> {
@@ -31,15 +35,22 @@ pub async fn run(settings: Settings, keymap: KeyMap) -> anyhow::Result<()> {
     update(&mut model, Msg::TimeZone(local_offset(now)));
     let theme = Theme::new(settings.ascii, settings.color);
 
-    let mut tui = Tui::enter()?;
-    let result = event_loop(&mut tui, &mut model, &theme, &net, &mut from_net).await;
-    drop(tui);
+    let (output, mut gone) = Output::spawn(Tui::enter()?)?;
+    let result = event_loop(&output, &mut gone, &mut model, &theme, &net, &mut from_net).await;
+    output.stop(OUTPUT_GRACE);
     net.shutdown().await;
     result
 }
 
+/// The terminal's size; 80x24 when it cannot be read (it is gone, and the
+/// screen thread will say so).
+fn terminal_size() -> (u16, u16) {
+    crossterm::terminal::size().unwrap_or(crate::model::DEFAULT_SIZE)
+}
+
 async fn event_loop(
-    tui: &mut Tui,
+    output: &Output,
+    gone: &mut tokio::sync::oneshot::Receiver<()>,
     model: &mut Model,
     theme: &Theme,
     net: &NetHandle,
@@ -53,8 +64,8 @@ async fn event_loop(
     // The input thread only reads when a key arrives (see `input`).
     let mut resized = signal(SignalKind::window_change())?;
     // The model pages tickets by the screen's size: tell it before the first frame.
-    let size = tui.size()?;
-    let mut queued = Some(Msg::Resize(size.width, size.height));
+    let (width, height) = terminal_size();
+    let mut queued = Some(Msg::Resize(width, height));
     let mut dirty = true;
 
     loop {
@@ -62,12 +73,13 @@ async fn event_loop(
             msg
         } else {
             if dirty {
-                if let Err(err) = tui.draw(|frame| view::render(frame, model, theme)) {
-                    // A terminal that cannot be written to has gone (an SSH
-                    // session closed before its SIGHUP arrived): end as on SIGHUP.
-                    tracing::info!("the terminal is gone ({err}); stopping");
-                    return Ok(());
-                }
+                // Drawn here, written by the screen thread: a terminal that
+                // stops taking output never stops this loop.
+                let (width, height) = model.size();
+                let area = Rect::new(0, 0, width, height);
+                let mut frame = output.canvas(area);
+                view::draw(&mut frame, area, model, theme);
+                output.show(frame);
                 dirty = false;
             }
             tokio::select! {
@@ -78,11 +90,19 @@ async fn event_loop(
                     // The terminal is gone (SSH closed): nothing left to show.
                     None => return Ok(()),
                 },
-                _ = resized.recv() => match tui.size() {
-                    Ok(size) => Msg::Resize(size.width, size.height),
-                    Err(_) => return Ok(()),
-                },
-                Some(event) = from_net.recv() => Msg::Net(event),
+                _ = resized.recv() => {
+                    let (width, height) = terminal_size();
+                    Msg::Resize(width, height)
+                }
+                // A terminal that cannot be written to has gone (an SSH
+                // session closed before its SIGHUP arrived): end as on SIGHUP.
+                _ = &mut *gone => return Ok(()),
+                Some(event) = from_net.recv() => {
+                    if let NetEvent::Events { events, .. } = &event {
+                        tracing::debug!(count = events.len(), last = ?events.last().map(|e| e.seq), "events");
+                    }
+                    Msg::Net(event)
+                }
                 _ = ticks.tick() => {
                     let now = Timestamp::now();
                     let zone = local_offset(now);
@@ -100,7 +120,7 @@ async fn event_loop(
         for command in update(model, msg) {
             match command {
                 Command::Send(action) => net.send(action),
-                Command::Bell => tui.bell(),
+                Command::Bell => output.bell(),
                 Command::Quit => return Ok(()),
             }
         }

@@ -16,6 +16,7 @@ pub mod logging;
 pub mod model;
 pub mod msg;
 pub mod net;
+pub mod output;
 pub mod terminal;
 pub mod text;
 pub mod update;

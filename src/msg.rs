@@ -45,6 +45,13 @@ pub enum NetEvent {
     Connection(ConnState),
     /// The server was heard from (any frame, pong or poll answer) at this instant.
     Heard(Timestamp),
+    /// An answer's `Date` header: the server's clock read `date` (to the
+    /// second) between the local instants `sent` and `received`.
+    ServerTime {
+        date: Timestamp,
+        sent: Timestamp,
+        received: Timestamp,
+    },
     /// The outcome of an action sent earlier.
     ActionDone {
         id: ActionId,

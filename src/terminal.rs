@@ -14,8 +14,8 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::backend::CrosstermBackend;
-use ratatui::layout::Size;
-use ratatui::{DefaultTerminal, Frame, Terminal};
+use ratatui::buffer::Buffer;
+use ratatui::{DefaultTerminal, Terminal};
 use std::io::{self, Write, stdout};
 
 /// The terminal, taken over for as long as this lives.
@@ -54,12 +54,26 @@ impl Tui {
             .expect("the terminal is held until drop")
     }
 
-    pub fn draw(&mut self, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
-        self.terminal().draw(render).map(drop)
-    }
-
-    pub fn size(&mut self) -> io::Result<Size> {
-        self.terminal().size()
+    /// Shows `frame`, drawn elsewhere; only the cells that changed since the
+    /// last one are written. A frame of another size than the terminal (a
+    /// resize not yet seen where it was drawn) shows where the two overlap.
+    pub fn show(&mut self, frame: &Buffer) -> io::Result<()> {
+        self.terminal()
+            .draw(|f| {
+                let area = f.area();
+                let buf = f.buffer_mut();
+                if area == frame.area {
+                    buf.clone_from(frame);
+                    return;
+                }
+                let both = area.intersection(frame.area);
+                for y in both.top()..both.bottom() {
+                    for x in both.left()..both.right() {
+                        buf[(x, y)].clone_from(&frame[(x, y)]);
+                    }
+                }
+            })
+            .map(drop)
     }
 
     /// Rings the terminal bell; a bell that cannot ring is not worth failing over.

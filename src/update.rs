@@ -126,6 +126,18 @@ fn on_net(model: &mut Model, event: NetEvent) -> Vec<Command> {
             model.connection = state;
         }
         NetEvent::Heard(at) => heard(model, at),
+        NetEvent::ServerTime {
+            date,
+            sent,
+            received,
+        } => {
+            let offset = model.clock.offset_ms();
+            model.clock.observe_date(date, sent, received);
+            // Pending tickets' timers start from a local instant put on the server's clock.
+            if model.clock.offset_ms() != offset {
+                model.rebuild();
+            }
+        }
         NetEvent::ActionDone { id, outcome } => on_action_done(model, &id, outcome),
         NetEvent::Restored(actions) => {
             for action in actions {

@@ -300,3 +300,38 @@ async fn a_dead_first_server_fails_over_and_a_conflict_shows_the_real_state() {
     assert_eq!(kitchen.order(&order.id).await.status, Status::Preparing);
     net.shutdown().await;
 }
+
+/// The server's `Date` on the engine's own connection reaches the app as a
+/// reading of the server's clock, bounded by the round trip.
+#[tokio::test]
+async fn the_servers_date_is_read_from_its_answers() {
+    let kitchen = Kitchen::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (net, mut seen) = start_client(&[&kitchen.url], &dir.path().join("q.json"));
+    let before = kds_protocol::Timestamp::now();
+    let reading = seen
+        .until("a reading of the server's clock", |e| {
+            matches!(e, NetEvent::ServerTime { .. })
+        })
+        .await;
+    let NetEvent::ServerTime {
+        date,
+        sent,
+        received,
+    } = reading
+    else {
+        unreachable!("matched above")
+    };
+    // One machine, one clock: the Date (a whole second) lies within a
+    // second of the round trip it was read in.
+    assert!(sent <= received && sent >= before, "{sent:?} {received:?}");
+    assert!(
+        date.as_millis() <= received.as_millis(),
+        "{date:?} after {received:?}"
+    );
+    assert!(
+        date.as_millis() > sent.as_millis() - 1_000,
+        "{date:?} long before {sent:?}"
+    );
+    net.shutdown().await;
+}

@@ -295,3 +295,104 @@ fn a_check_changes_after_it_was_sent_and_every_screen_shows_it() {
     screen.press("q");
     assert_eq!(screen.wait_exit(SOON), 0);
 }
+
+/// Everything kds has logged so far, from its log file in `home`.
+fn log_of(home: &std::path::Path) -> String {
+    let dir = home.join("data");
+    let mut text = String::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("kds.") {
+            text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    text
+}
+
+/// Whether a thread of kds is stuck writing to its terminal, from the
+/// kernel: one waits in the tty's write (`wait_woken`), and says which.
+fn stuck_writing(pid: u32) -> Option<String> {
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()?
+        .flatten()
+    {
+        let wchan = std::fs::read_to_string(task.path().join("wchan")).unwrap_or_default();
+        if wchan.contains("wait_woken") || wchan.contains("tty_write") {
+            let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            return Some(format!("{} in {wchan}", comm.trim()));
+        }
+    }
+    None
+}
+
+/// A terminal that stops taking output (a frozen SSH client) stops the
+/// screen, not the display: for a minute nothing is read, the link stays
+/// live (the server's 45 s dead-peer bound passes without a reconnect), a
+/// bump made at another display reaches the model, and then the screen
+/// catches up.
+#[test]
+fn a_terminal_that_stops_reading_for_a_minute_does_not_stop_the_network() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let first = kitchen.post_order(None, &burger_order("grill", "1"));
+    let mut screen = Screen::start_with_env(
+        home.path(),
+        &["--server", &kitchen.url, "--station", "grill"],
+        &[("KDS_LOG", std::path::Path::new("kds=debug"))],
+        120,
+        40,
+    );
+    screen.wait_for_text("LIVE", SOON);
+    screen.stop_reading();
+    let stalled = std::time::Instant::now();
+    // Output enough to fill whatever the terminal buffers: new tickets,
+    // each a redraw, until the screen thread is stuck in its write.
+    let stuck = |pid| stuck_writing(pid).is_some();
+    let mut posted = 0;
+    while !(stuck(screen.pid()) && {
+        std::thread::sleep(Duration::from_millis(300));
+        stuck(screen.pid())
+    }) {
+        assert!(posted < 400, "the terminal never filled up");
+        kitchen.post_order(None, &burger_order("grill", &posted.to_string()));
+        posted += 1;
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let waiting_in = stuck_writing(screen.pid());
+    // Another display bumps the first ticket meanwhile: the event after
+    // the first order and the `posted` ones.
+    std::thread::sleep(Duration::from_secs(5));
+    let (status, moved) = kitchen.post(
+        &format!("/api/orders/{}/status", first["id"].as_str().unwrap()),
+        &serde_json::json!({"status": "preparing", "from": "pending"}),
+    );
+    assert_eq!(status, 200, "{moved}");
+    let bump_seq = posted + 2;
+    // The model has it while the screen is still stuck.
+    let deadline = std::time::Instant::now() + SOON;
+    while !log_of(home.path()).contains(&format!("last=Some({bump_seq})")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the bump never reached the model:\n{}",
+            log_of(home.path())
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(stuck(screen.pid()), "the terminal got unstuck by itself");
+    while stalled.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(
+        stuck(screen.pid()),
+        "the terminal was not stuck all along ({waiting_in:?})"
+    );
+    let log = log_of(home.path());
+    assert!(
+        !log.contains("WebSocket session ended"),
+        "the link dropped:\n{log}"
+    );
+    screen.resume_reading();
+    let text = screen.wait_for("the bump on screen", SOON, |t| t.contains("PREPARING 1"));
+    assert!(text.contains("LIVE"), "{text}");
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+}

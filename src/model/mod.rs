@@ -126,6 +126,8 @@ pub struct FooterMessage {
 
 /// The station name that means every station (the expo view).
 pub const EXPO_STATION: &str = "all";
+/// A local clock off by more than this is worth telling the kitchen.
+pub const CLOCK_OFF_SAYS: Duration = Duration::from_secs(60);
 /// How long a footer message stays.
 pub const FOOTER_MESSAGE_TTL: Duration = Duration::from_secs(6);
 /// How many bumps Undo can walk back.
@@ -261,6 +263,14 @@ impl Model {
     /// The current instant on the server's clock (local time corrected for skew).
     pub fn server_now(&self) -> Timestamp {
         self.clock.to_server(self.now)
+    }
+
+    /// How far the local clock is off the server's, when that is more than
+    /// a minute: the footer says so (timers and the header clock are
+    /// corrected either way).
+    pub fn clock_off(&self) -> Option<Duration> {
+        let off = self.clock.offset_ms().unsigned_abs();
+        (off > CLOCK_OFF_SAYS.as_millis() as u64).then(|| Duration::from_millis(off))
     }
 
     /// Time since `since` (a server timestamp), never negative.

@@ -4,11 +4,45 @@
 
 use super::urls::{done_url, events_url, snapshot_url, status_url};
 use crate::msg::Action;
+use crate::msg::NetEvent;
+use kds_protocol::Timestamp;
 use kds_protocol::{DoneRequest, ErrorBody, EventsPage, Order, Snapshot, StatusChange};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Where the `Date` header of every answer goes: to the app, as a reading
+/// of the server's clock bounded by the request's round trip (see
+/// `model::clock`). A full channel drops the reading: it is only a hint.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dates(Option<mpsc::Sender<NetEvent>>);
+
+impl Dates {
+    pub(crate) fn to(app: mpsc::Sender<NetEvent>) -> Self {
+        Self(Some(app))
+    }
+
+    /// Reports the `Date` of an answer read at `received` to a request
+    /// sent at `sent` (both local).
+    pub(crate) fn record(&self, headers: &HeaderMap, sent: Timestamp) {
+        let received = Timestamp::now();
+        let Some(app) = &self.0 else { return };
+        let date = headers
+            .get(DATE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| chrono::DateTime::parse_from_rfc2822(text).ok());
+        if let Some(date) = date {
+            let date = Timestamp::from(date.with_timezone(&chrono::Utc));
+            let _ = app.try_send(NetEvent::ServerTime {
+                date,
+                sent,
+                received,
+            });
+        }
+    }
+}
 
 /// Why a request did not bring the answer hoped for.
 #[derive(Debug, thiserror::Error)]
@@ -106,8 +140,13 @@ fn describe(err: reqwest::Error) -> HttpError {
     HttpError::Network(text)
 }
 
-async fn read_json<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T, HttpError> {
+async fn read_json<T: DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    dates: &Dates,
+) -> Result<T, HttpError> {
+    let sent = Timestamp::now();
     let mut response = request.send().await.map_err(describe)?;
+    dates.record(response.headers(), sent);
     let status = response.status();
     let mut bytes = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(describe)? {
@@ -134,8 +173,13 @@ pub(crate) async fn fetch_snapshot(
     base: &Url,
     station: &str,
     timeout: Duration,
+    dates: &Dates,
 ) -> Result<Snapshot, HttpError> {
-    read_json(client.get(snapshot_url(base, station)).timeout(timeout)).await
+    read_json(
+        client.get(snapshot_url(base, station)).timeout(timeout),
+        dates,
+    )
+    .await
 }
 
 /// `GET /api/stations/{station}/events?since=N&wait=S`; the request timeout
@@ -147,9 +191,10 @@ pub(crate) async fn fetch_events(
     since: i64,
     wait: Duration,
     timeout: Duration,
+    dates: &Dates,
 ) -> Result<EventsPage, HttpError> {
     let url = events_url(base, station, since, wait.as_secs());
-    read_json(client.get(url).timeout(wait + timeout)).await
+    read_json(client.get(url).timeout(wait + timeout), dates).await
 }
 
 /// Posts a cook's action with its idempotency key, so a retry after a lost
@@ -160,6 +205,7 @@ pub(crate) async fn post_action(
     base: &Url,
     action: &Action,
     timeout: Duration,
+    dates: &Dates,
 ) -> Result<Order, HttpError> {
     let request = match &action.step {
         crate::msg::Step::Done { item_id, done } => client
@@ -177,7 +223,7 @@ pub(crate) async fn post_action(
     let request = request
         .header("Idempotency-Key", &action.idempotency_key)
         .timeout(timeout);
-    read_json(request).await
+    read_json(request, dates).await
 }
 
 #[cfg(test)]

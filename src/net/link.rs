@@ -15,6 +15,7 @@
 use super::NetTiming;
 use super::backoff::Delays;
 use super::feed::{AppGone, Feed};
+use super::http::Dates;
 use super::poll::{PollEnd, Poller};
 use super::servers::Servers;
 use super::urls::{label, ws_url};
@@ -50,6 +51,7 @@ pub(super) struct Link {
     pub(super) station: String,
     pub(super) auth: Option<HeaderValue>,
     pub(super) http: Client,
+    pub(super) dates: Dates,
     pub(super) timing: NetTiming,
     pub(super) feed: Feed,
     pub(super) delays: Delays,
@@ -72,7 +74,8 @@ impl Link {
                 Step::Connect => {
                     let base = self.servers.current().clone();
                     let url = ws_url(&base, &self.station, self.feed.cursor());
-                    match ws::connect(&url, self.auth.as_ref(), self.timing.connect_timeout).await {
+                    let limit = self.timing.connect_timeout;
+                    match ws::connect(&url, self.auth.as_ref(), limit, &self.dates).await {
                         Ok(socket) => Step::Session(Box::new(socket), base),
                         Err(ConnectError::Refused { status, message }) => {
                             // Refused outright (a proxy that blocks upgrades, or
@@ -163,6 +166,7 @@ impl Link {
         let mut reached = || servers.reached();
         Poller {
             http: &self.http,
+            dates: &self.dates,
             auth: self.auth.as_ref(),
             station: &self.station,
             timing: &self.timing,

@@ -195,6 +195,7 @@ async fn run(
         station,
         auth,
         http: client.clone(),
+        dates: http::Dates::to(to_app.clone()),
         delays: Delays::new(timing.backoff_start, timing.backoff_cap),
         feed: Feed::new(to_app.clone()),
         timing: timing.clone(),

@@ -9,7 +9,7 @@
 use super::NetTiming;
 use super::backoff::Delays;
 use super::feed::{AppGone, Feed};
-use super::http::{self, HttpError};
+use super::http::{self, Dates, HttpError};
 use super::maybe::{Boxed, maybe, until};
 use super::urls::{label, ws_url};
 use super::ws::{self, ConnectError, Socket};
@@ -43,14 +43,14 @@ async fn poll_once(
     base: Url,
     station: String,
     cursor: Option<i64>,
-    wait: Duration,
-    timeout: Duration,
+    (wait, timeout): (Duration, Duration),
+    dates: Dates,
 ) -> Result<Answer, HttpError> {
     match cursor {
-        None => http::fetch_snapshot(&client, &base, &station, timeout)
+        None => http::fetch_snapshot(&client, &base, &station, timeout, &dates)
             .await
             .map(Answer::Snapshot),
-        Some(since) => http::fetch_events(&client, &base, &station, since, wait, timeout)
+        Some(since) => http::fetch_events(&client, &base, &station, since, wait, timeout, &dates)
             .await
             .map(Answer::Page),
     }
@@ -59,6 +59,7 @@ async fn poll_once(
 /// What polling needs of the link, lent for the stretch of polling.
 pub(super) struct Poller<'a> {
     pub(super) http: &'a Client,
+    pub(super) dates: &'a Dates,
     pub(super) auth: Option<&'a HeaderValue>,
     pub(super) station: &'a str,
     pub(super) timing: &'a NetTiming,
@@ -100,8 +101,8 @@ impl Poller<'_> {
                     base.clone(),
                     self.station.to_owned(),
                     self.feed.cursor(),
-                    wait,
-                    self.timing.request_timeout,
+                    (wait, self.timing.request_timeout),
+                    self.dates.clone(),
                 )));
             }
             tokio::select! {
@@ -122,8 +123,9 @@ impl Poller<'_> {
                     let url = ws_url(&server, self.station, self.feed.cursor());
                     let auth = self.auth.cloned();
                     let limit = self.timing.connect_timeout;
+                    let dates = self.dates.clone();
                     ws_attempt = Some(Box::pin(async move {
-                        let result = ws::connect(&url, auth.as_ref(), limit).await;
+                        let result = ws::connect(&url, auth.as_ref(), limit, &dates).await;
                         (server, result)
                     }));
                 }

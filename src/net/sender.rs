@@ -7,7 +7,7 @@
 use super::NetTiming;
 use super::backoff::Delays;
 use super::feed::AppGone;
-use super::http::{self, HttpError};
+use super::http::{self, Dates, HttpError};
 use super::maybe::{Boxed, maybe, until};
 use super::queue::Outbox;
 use super::servers::Reach;
@@ -99,6 +99,7 @@ pub(super) struct Sender {
     actions: mpsc::UnboundedReceiver<Action>,
     to_app: mpsc::Sender<NetEvent>,
     http: Client,
+    dates: Dates,
     /// Where to post; `None` when the engine cannot send at all (no
     /// server, bad token): actions are still kept on disk for the next start.
     reach: Option<watch::Receiver<Reach>>,
@@ -121,6 +122,7 @@ impl Sender {
             outbox: Some(outbox),
             path,
             actions,
+            dates: Dates::to(to_app.clone()),
             to_app,
             http,
             reach,
@@ -238,9 +240,10 @@ impl Sender {
         let base = self.reach.as_ref()?.borrow().server.clone();
         let client = self.http.clone();
         let timeout = self.timing.request_timeout;
+        let dates = self.dates.clone();
         tracing::debug!(action = %action.id, order = %action.order_id, "sending action");
         Some(Box::pin(async move {
-            http::post_action(&client, &base, &action, timeout).await
+            http::post_action(&client, &base, &action, timeout, &dates).await
         }))
     }
 

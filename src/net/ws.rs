@@ -2,6 +2,7 @@
 //! ends, and say why it ended so the link can decide how to go on.
 
 use super::feed::{AppGone, Feed};
+use super::http::Dates;
 use futures_util::{SinkExt, StreamExt};
 use kds_protocol::{ErrorBody, Event, ServerFrame, Snapshot};
 use reqwest::Url;
@@ -35,6 +36,7 @@ pub(crate) async fn connect(
     url: &Url,
     auth: Option<&HeaderValue>,
     limit: Duration,
+    dates: &Dates,
 ) -> Result<Socket, ConnectError> {
     let mut request = url
         .as_str()
@@ -45,11 +47,15 @@ pub(crate) async fn connect(
     }
     let attempt =
         tokio_tungstenite::connect_async_with_config(request, Some(socket_config()), true);
+    let sent = kds_protocol::Timestamp::now();
     match timeout(limit, attempt).await {
         Err(_) => Err(ConnectError::Network(format!(
             "no WebSocket handshake within {limit:?}"
         ))),
-        Ok(Ok((socket, _response))) => Ok(socket),
+        Ok(Ok((socket, response))) => {
+            dates.record(response.headers(), sent);
+            Ok(socket)
+        }
         Ok(Err(tungstenite::Error::Http(response))) => {
             let status = response.status().as_u16();
             let message = response

@@ -102,6 +102,15 @@ fn render_link(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
         }
         None => "no update yet ".to_owned(),
     };
+    if let Some(off) = model.clock_off() {
+        let secs = off.as_secs();
+        let by = if secs >= 3600 {
+            format!("{} h", (secs + 1800) / 3600)
+        } else {
+            format!("{} min", (secs + 30) / 60)
+        };
+        right = format!("clock off by {by}{}{right}", theme.symbols.separator);
+    }
     let offline = matches!(model.connection(), ConnState::Offline { .. });
     if model.queued() > 0 && !offline {
         right = format!(

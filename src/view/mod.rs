@@ -19,14 +19,21 @@ pub use theme::{Symbols, Theme};
 
 use crate::model::{Model, Overlay, layout};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use std::borrow::Cow;
 
-/// Draws the whole screen.
+/// Draws the whole screen into a frame.
 pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     let area = frame.area();
+    draw(frame.buffer_mut(), area, model, theme);
+}
+
+/// Draws the whole screen into `buf` at `area`: what the event loop does,
+/// handing the buffer to the screen thread ([`crate::output`]).
+pub fn draw(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
     // The model laid the screen out at the size it was told; a frame of
     // another size (a resize not yet seen) is laid out the same way.
     let laid_out = if model.layout().area == area {
@@ -35,10 +42,9 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Cow::Owned(layout::layout(model, area))
     };
     let Some(screen) = laid_out.screen else {
-        render_too_small(frame, area);
+        render_too_small(buf, area);
         return;
     };
-    let buf = frame.buffer_mut();
     header::render(buf, screen.header, model, theme);
     columns::render(buf, &screen, &laid_out.pages, model, theme);
     footer::render(buf, screen.footer, model, theme);
@@ -56,7 +62,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
 }
 
 /// A screen too small for the board says so, plainly, in whatever room there is.
-fn render_too_small(frame: &mut Frame, area: Rect) {
+fn render_too_small(buf: &mut Buffer, area: Rect) {
     let text = format!(
         "terminal too small ({}x{}), need {}x{}",
         area.width,
@@ -67,12 +73,12 @@ fn render_too_small(frame: &mut Frame, area: Rect) {
     let y = area.y + area.height.saturating_sub(1) / 2;
     let rows = area.bottom().saturating_sub(y);
     let paragraph = Paragraph::new(Line::from(text).centered()).wrap(Wrap { trim: true });
-    frame.render_widget(
-        paragraph,
+    paragraph.render(
         Rect {
             y,
             height: rows,
             ..area
         },
+        buf,
     );
 }

@@ -20,6 +20,8 @@ pub struct Screen {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Option<Box<dyn Write + Send>>,
     closing: Arc<AtomicBool>,
+    /// Set: the terminal's other end reads nothing (a frozen SSH client).
+    paused: Arc<AtomicBool>,
     /// Closed when the reader thread has stopped: everything the program
     /// wrote before the terminal closed is in `raw` and on the screen.
     read_all: mpsc::Receiver<()>,
@@ -78,12 +80,18 @@ impl Screen {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let closing = Arc::new(AtomicBool::new(false));
-        let (p, r, c) = (parser.clone(), raw.clone(), closing.clone());
+        let paused = Arc::new(AtomicBool::new(false));
+        let (p, r, c, stopped) = (parser.clone(), raw.clone(), closing.clone(), paused.clone());
         let (done, read_all) = mpsc::channel::<()>();
         std::thread::spawn(move || {
             let _done = done;
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
+            loop {
+                // A terminal whose user stopped reading: kds's writes back up.
+                while stopped.load(Ordering::SeqCst) && !c.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                let Ok(n) = reader.read(&mut buf) else { break };
                 // The reader is the last handle on the terminal: letting go
                 // of it is what hangs up once the screen has been closed.
                 if n == 0 || c.load(Ordering::SeqCst) {
@@ -97,12 +105,22 @@ impl Screen {
         Screen {
             parser,
             raw,
+            paused,
             writer: Some(writer),
             closing,
             read_all,
             child,
             master: Some(pair.master),
         }
+    }
+
+    /// Stops reading what the program writes, as a frozen client would.
+    pub fn stop_reading(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+    }
+
+    pub fn resume_reading(&self) {
+        self.paused.store(false, Ordering::SeqCst);
     }
 
     /// The screen's text, row by row.

@@ -215,3 +215,47 @@ fn the_header_clock_follows_a_summer_time_switch() {
     assert!(commands.is_empty());
     assert!(header(&m).contains("19:04:10"), "{}", header(&m));
 }
+
+/// A display whose clock is 3 h ahead (or behind) of the server's, once an
+/// answer's `Date` has said so: timers read seconds, the header shows the
+/// server's time, and the footer says the clock is off.
+#[test]
+fn a_local_clock_off_either_way_is_corrected_and_said() {
+    for shift in [3 * 3600, -2 * 3600] {
+        let local = |secs: i64| at(secs + shift);
+        let mut m =
+            crate::model::Model::new(crate::model::ModelOptions::new("grill", "t"), local(0));
+        let fresh = order("f", 5, Status::Pending, 4);
+        run(
+            &mut m,
+            [
+                Msg::Resize(80, 24),
+                Msg::Net(NetEvent::ServerTime {
+                    date: at(0),
+                    sent: local(0),
+                    received: local(0),
+                }),
+                snapshot(1, vec![fresh], vec![]),
+                Msg::Tick(local(1)),
+            ],
+        );
+        let text = lines(draw(&m, &color(), 80, 24).buffer()).join("\n");
+        assert!(
+            text.contains("00:0"),
+            "{shift}: a fresh ticket reads seconds:\n{text}"
+        );
+        assert!(
+            text.contains("18:04:0"),
+            "{shift}: the server's time:\n{text}"
+        );
+        let hours = shift.abs() / 3600;
+        assert!(
+            text.contains(&format!("clock off by {hours} h")),
+            "{shift}:\n{text}"
+        );
+    }
+    // Within a minute, nothing is said.
+    let m = kitchen("grill");
+    let text = lines(draw(&m, &color(), 80, 24).buffer()).join("\n");
+    assert!(!text.contains("clock off"), "{text}");
+}
