@@ -151,6 +151,8 @@ fn model_options(settings: &Settings, keymap: KeyMap) -> ModelOptions {
         bell: settings.bell,
         change_bell: settings.change_bell,
         auto_bump_when_done: settings.auto_bump_when_done,
+        all_day_modifiers: settings.all_day_modifiers,
+        read_only: settings.read_only,
         terminal_id: terminal_id(),
     }
 }
@@ -161,9 +163,13 @@ fn net_config(settings: &Settings) -> NetConfig {
         servers: settings.servers.clone(),
         station: settings.station.as_str().to_owned(),
         token: settings.token.clone(),
-        queue_path: settings
-            .data_dir
-            .join(format!("queue-{}.json", settings.station.as_str())),
+        queue_path: Some(
+            settings
+                .data_dir
+                .join(format!("queue-{}.json", settings.station.as_str())),
+        ),
+        since: None,
+        stats: true,
         timing: NetTiming {
             backoff_start: timing.backoff_start,
             backoff_cap: timing.backoff_cap,

@@ -52,6 +52,10 @@ pub struct DisplayArgs {
     /// Where the action queue and the log file are kept.
     #[arg(long, env = "KDS_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Show the tickets but change nothing from this screen (a manager's
+    /// office, a mirror over SSH), whatever the token may do.
+    #[arg(long)]
+    pub read_only: bool,
     #[command(flatten)]
     pub look: LookArgs,
 }
@@ -98,6 +102,7 @@ impl DisplayArgs {
             station: self.station.clone(),
             token: self.token.clone(),
             data_dir: self.data_dir.clone(),
+            read_only: self.read_only,
             ascii: self.look.ascii,
             bell: self.look.bell,
             no_color: self.look.no_color(),

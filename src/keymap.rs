@@ -32,6 +32,8 @@ pub enum KeyAction {
     Items,
     /// Mark the highlighted line done, or not done any more.
     Done,
+    /// Show or hide the all-day counts.
+    AllDay,
     /// Open or close the list of recently completed orders.
     Recall,
     /// Open or close the help overlay.
@@ -63,6 +65,7 @@ pub const DEFAULT_BINDINGS: &[(&str, &[&str])] = &[
     ("bump_9", &["9"]),
     ("items", &["i", "Tab"]),
     ("done", &["d"]),
+    ("all_day", &["a"]),
     ("recall", &["r"]),
     ("help", &["?"]),
     ("close", &["Esc"]),
@@ -86,6 +89,7 @@ impl KeyAction {
             "undo" => KeyAction::Undo,
             "items" => KeyAction::Items,
             "done" => KeyAction::Done,
+            "all_day" => KeyAction::AllDay,
             "recall" => KeyAction::Recall,
             "help" => KeyAction::Help,
             "close" => KeyAction::Close,
@@ -112,6 +116,7 @@ impl KeyAction {
             KeyAction::BumpNth(_) => "bump the nth visible ticket (nth line inside one)",
             KeyAction::Items => "step into the ticket to mark lines done, and out",
             KeyAction::Done => "mark the highlighted line done, or not done",
+            KeyAction::AllDay => "all-day counts: how many of each item are open",
             KeyAction::Recall => "recall list (completed orders)",
             KeyAction::Help => "this help",
             KeyAction::Close => "close the overlay or message",

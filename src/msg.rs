@@ -7,7 +7,7 @@
 
 use chrono::FixedOffset;
 use crossterm::event::KeyEvent;
-use kds_protocol::{Event, Order, Snapshot, Status, Timestamp};
+use kds_protocol::{Event, Order, Snapshot, StationStats, Status, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// Everything that can change the model.
@@ -62,6 +62,12 @@ pub enum NetEvent {
     Restored(Vec<Action>),
     /// How many actions wait to be sent (shown while offline).
     Queued(usize),
+    /// The station's speed of service, or `None` when it could not be had
+    /// this time (the header hides it rather than show old figures).
+    Stats(Option<StationStats>),
+    /// What the token may do on the server now reached: a `viewer` token
+    /// changes nothing.
+    Session { read_only: bool },
     /// The on-disk action queue could not be read at start-up: it was moved
     /// aside to `kept_at` (for a person to inspect) and the client started
     /// with an empty queue. Actions in it were not sent.

@@ -148,6 +148,14 @@ fn on_net(model: &mut Model, event: NetEvent) -> Vec<Command> {
             model.rebuild();
         }
         NetEvent::Queued(count) => model.queued = count,
+        NetEvent::Stats(stats) => model.stats = stats.map(|stats| (stats, model.now)),
+        NetEvent::Session { read_only } => {
+            model.viewer = read_only;
+            // A read-only screen is not in the middle of marking lines.
+            if read_only {
+                model.selection.leave_lines();
+            }
+        }
         NetEvent::QueueUnreadable { kept_at } => {
             let mut text =
                 format!("saved actions could not be read and were not sent (kept at {kept_at})");
@@ -237,6 +245,14 @@ fn forget_undo(model: &mut Model, action_id: &str) {
 /// hands it to the network task; `None` when as many actions as may wait
 /// already do (the footer says so: nothing is dropped behind the cook's back).
 pub(crate) fn act(model: &mut Model, order_id: &str, number: i64, step: Step) -> Option<Command> {
+    if model.read_only() {
+        let text = format!(
+            "#{number}: not done: {}; bumps are off",
+            model.read_only_because()
+        );
+        model.say(Level::Info, text);
+        return None;
+    }
     if model.pending.len() >= MAX_QUEUED_ACTIONS {
         let text = format!(
             "#{number}: not done: {MAX_QUEUED_ACTIONS} actions already wait for the server"

@@ -9,6 +9,7 @@ mod event;
 mod limits;
 mod order;
 mod request;
+mod session;
 mod station;
 mod stats;
 mod status;
@@ -24,6 +25,7 @@ pub use request::{
     ItemVoidRequest, NewCheck, NewItem, NewOrder, OrderDraft, OrderPatch, PatchRequest,
     StatusChange, StatusMove, VoidRequest,
 };
+pub use session::Session;
 pub use station::{Station, StationError, StationScope};
 pub use stats::StationStats;
 pub use status::Status;

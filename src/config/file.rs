@@ -3,14 +3,17 @@
 //! Every table denies unknown keys so a typo is an error, not a silently
 //! ignored setting. `[server]` belongs to `kds-server` and is skipped here.
 
-use serde::Deserialize;
+use super::defaults;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::time::Duration;
 use toml::Spanned;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FileConfig {
     pub display: DisplayFile,
+    pub board: BoardFile,
     pub timers: TimersFile,
     pub network: NetworkFile,
     /// Action name to key names; see `config.example.toml`.
@@ -20,7 +23,7 @@ pub struct FileConfig {
 }
 
 /// One server URL or several (several instances of one kitchen group).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
     One(String),
@@ -40,7 +43,7 @@ impl OneOrMany {
     clippy::struct_excessive_bools,
     reason = "each is one on/off key of the file, named as the file names it"
 )]
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DisplayFile {
     pub server: Option<Spanned<OneOrMany>>,
@@ -51,6 +54,8 @@ pub struct DisplayFile {
     pub bell: bool,
     pub change_bell: bool,
     pub auto_bump_when_done: bool,
+    pub all_day_modifiers: bool,
+    pub read_only: bool,
     pub data_dir: Option<std::path::PathBuf>,
     pub log: Option<String>,
 }
@@ -61,34 +66,60 @@ impl Default for DisplayFile {
             server: None,
             station: None,
             token: None,
-            ascii: false,
-            color: true,
-            bell: false,
-            change_bell: true,
-            auto_bump_when_done: true,
+            ascii: defaults::ASCII,
+            color: defaults::COLOR,
+            bell: defaults::BELL,
+            change_bell: defaults::CHANGE_BELL,
+            auto_bump_when_done: defaults::AUTO_BUMP_WHEN_DONE,
+            all_day_modifiers: defaults::ALL_DAY_MODIFIERS,
+            read_only: defaults::READ_ONLY,
             data_dir: None,
             log: None,
         }
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TimersFile {
     pub warn_after_secs: Spanned<u64>,
     pub late_after_secs: Spanned<u64>,
 }
 
+/// A default as the file writes it: whole seconds (or ms), spanning nothing.
+fn secs(d: Duration) -> Spanned<u64> {
+    Spanned::new(0..0, d.as_secs())
+}
+
+fn millis(d: Duration) -> Spanned<u64> {
+    Spanned::new(0..0, u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 impl Default for TimersFile {
     fn default() -> Self {
         Self {
-            warn_after_secs: Spanned::new(0..0, 5 * 60),
-            late_after_secs: Spanned::new(0..0, 10 * 60),
+            warn_after_secs: secs(defaults::WARN_AFTER),
+            late_after_secs: secs(defaults::LATE_AFTER),
         }
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// `[board]`: the guests' pickup board (`kds board`).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BoardFile {
+    pub show_names: bool,
+}
+
+impl Default for BoardFile {
+    fn default() -> Self {
+        Self {
+            show_names: defaults::BOARD_SHOW_NAMES,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NetworkFile {
     pub backoff_start_ms: Spanned<u64>,
@@ -101,14 +132,13 @@ pub struct NetworkFile {
 
 impl Default for NetworkFile {
     fn default() -> Self {
-        let at = |v| Spanned::new(0..0, v);
         Self {
-            backoff_start_ms: at(500),
-            backoff_cap_secs: at(30),
-            healthy_after_secs: at(60),
-            dead_peer_secs: at(45),
-            poll_wait_secs: at(25),
-            request_timeout_secs: at(10),
+            backoff_start_ms: millis(defaults::BACKOFF_START),
+            backoff_cap_secs: secs(defaults::BACKOFF_CAP),
+            healthy_after_secs: secs(defaults::HEALTHY_AFTER),
+            dead_peer_secs: secs(defaults::DEAD_PEER),
+            poll_wait_secs: secs(defaults::POLL_WAIT),
+            request_timeout_secs: secs(defaults::REQUEST_TIMEOUT),
         }
     }
 }

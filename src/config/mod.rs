@@ -3,6 +3,7 @@
 //! flag winning). The result is plain data handed down to the parts that
 //! need it; nothing reads configuration globally.
 
+pub mod defaults;
 mod error;
 mod file;
 
@@ -16,11 +17,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
 
-/// The server a display talks to when nothing says otherwise.
-pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
-
 /// Values given on the command line or in `KDS_*` variables; `None` leaves
 /// the file's value (or the default) in place.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is one on/off flag of the command line"
+)]
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub config: Option<PathBuf>,
@@ -30,6 +32,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub ascii: bool,
     pub bell: bool,
+    /// `--read-only`: refuse every change, whatever the token allows.
+    pub read_only: bool,
     /// `NO_COLOR` is set (to anything non-empty) or `--no-color` was given.
     pub no_color: bool,
 }
@@ -53,6 +57,12 @@ pub struct Settings {
     pub change_bell: bool,
     /// A ticket whose every line is marked done bumps itself to ready.
     pub auto_bump_when_done: bool,
+    /// The all-day counts list modifiers under their item.
+    pub all_day_modifiers: bool,
+    /// Refuse every change from the keyboard (a manager's screen).
+    pub read_only: bool,
+    /// The pickup board shows customers' names.
+    pub board_show_names: bool,
     pub warn_after: Duration,
     pub late_after: Duration,
     /// `[keys]`: action name to key names, before the keymap checks them.
@@ -161,7 +171,9 @@ fn resolve(
                     .map(|s| parse_server(s).map_err(|m| at(span.clone(), "display.server", m)))
                     .collect::<Result<Vec<_>, _>>()?
             }
-            None => vec![parse_server(DEFAULT_SERVER).map_err(|m| at(0..0, "display.server", m))?],
+            None => {
+                vec![parse_server(defaults::SERVER).map_err(|m| at(0..0, "display.server", m))?]
+            }
         }
     } else {
         overrides
@@ -183,7 +195,8 @@ fn resolve(
         (None, Some(name)) => {
             parse_station(name.get_ref()).map_err(|m| at(name.span(), "display.station", m))?
         }
-        (None, None) => StationScope::All,
+        (None, None) => parse_station(defaults::STATION)
+            .map_err(|m| ConfigError::in_setting("defaults", "station", m))?,
     };
 
     let warn = *file.timers.warn_after_secs.get_ref();
@@ -242,12 +255,15 @@ fn resolve(
         bell: overrides.bell || file.display.bell,
         change_bell: file.display.change_bell,
         auto_bump_when_done: file.display.auto_bump_when_done,
+        all_day_modifiers: file.display.all_day_modifiers,
+        read_only: overrides.read_only || file.display.read_only,
+        board_show_names: file.board.show_names,
         warn_after: Duration::from_secs(warn),
         late_after: Duration::from_secs(late),
         keys,
         network,
         data_dir,
-        log_filter: file.display.log.unwrap_or_else(|| "info".to_owned()),
+        log_filter: file.display.log.unwrap_or_else(|| defaults::LOG.to_owned()),
         key_lines,
     })
 }

@@ -28,7 +28,10 @@ fn no_file_gives_the_defaults() {
         },
     )
     .unwrap();
-    assert_eq!(settings.servers, vec![Url::parse(DEFAULT_SERVER).unwrap()]);
+    assert_eq!(
+        settings.servers,
+        vec![Url::parse(defaults::SERVER).unwrap()]
+    );
     assert_eq!(settings.station, StationScope::All);
     assert_eq!(settings.warn_after, Duration::from_secs(300));
     assert_eq!(settings.late_after, Duration::from_secs(600));
@@ -63,6 +66,22 @@ fn the_example_file_parses_to_the_defaults() {
         (example.ascii, example.color, example.bell),
         (defaults.ascii, defaults.color, defaults.bell)
     );
+    assert_eq!(
+        (
+            example.change_bell,
+            example.auto_bump_when_done,
+            example.all_day_modifiers,
+            example.read_only,
+            example.board_show_names
+        ),
+        (
+            defaults.change_bell,
+            defaults.auto_bump_when_done,
+            defaults.all_day_modifiers,
+            defaults.read_only,
+            defaults.board_show_names
+        )
+    );
     assert_eq!(example.token, defaults.token);
     assert_eq!(example.log_filter, defaults.log_filter);
     assert_eq!(example.data_dir, defaults.data_dir);
@@ -74,6 +93,30 @@ fn the_example_file_parses_to_the_defaults() {
     let mut every: Vec<&str> = crate::keymap::action_names().collect();
     every.sort_unstable();
     assert_eq!(listed, every, "the example lists every action");
+}
+
+/// A setting added to the code but not to `config.example.toml` (where
+/// users learn of it) fails here.
+#[test]
+fn the_example_file_lists_every_setting() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let example: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+    let defaults = toml::Table::try_from(file::FileConfig::default()).unwrap();
+    for (table, keys) in &defaults {
+        let Some(keys) = keys.as_table() else {
+            continue;
+        };
+        for key in keys.keys() {
+            assert!(
+                example.get(table).and_then(|t| t.get(key)).is_some(),
+                "config.example.toml does not list [{table}] {key}"
+            );
+        }
+    }
+    assert!(
+        defaults["display"].get("read_only").is_some(),
+        "the check sees the settings"
+    );
 }
 
 #[test]

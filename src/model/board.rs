@@ -153,6 +153,11 @@ impl Board {
         (done, false)
     }
 
+    /// The orders not completed.
+    pub fn open_orders(&self) -> impl Iterator<Item = &Order> {
+        self.active.values()
+    }
+
     /// The changes of an order no cook has looked at yet.
     pub fn marks(&self, order_id: &str) -> Option<&Marks> {
         self.marks.get(order_id)

@@ -1,7 +1,6 @@
 //! Orders, events and models for tests, with fixed times so results are stable.
 
-use super::{Column, Model, ModelOptions, Thresholds};
-use crate::keymap::KeyMap;
+use super::{Column, Model, ModelOptions};
 use crate::msg::{Msg, NetEvent};
 use crate::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -17,13 +16,8 @@ pub fn at(secs: i64) -> Timestamp {
 
 pub fn options(station: &str) -> ModelOptions {
     ModelOptions {
-        station: station.to_owned(),
-        thresholds: Thresholds::default(),
-        keymap: KeyMap::default(),
         bell: true,
-        change_bell: true,
-        auto_bump_when_done: true,
-        terminal_id: "term-1".to_owned(),
+        ..ModelOptions::new(station, "term-1")
     }
 }
 

@@ -37,6 +37,10 @@ pub const COLUMN_TITLE_ROWS: u16 = 1;
 pub const COLUMN_GAP: u16 = 1;
 /// Cards get their own lane once a column is this many cells wide per lane.
 pub const LANE_MIN_WIDTH: u16 = 26;
+/// From this width on, the all-day counts stand beside the columns...
+pub const ALL_DAY_SIDE_MIN_WIDTH: u16 = 120;
+/// ...this wide; on a narrower screen they cover the columns.
+pub const ALL_DAY_WIDTH: u16 = 34;
 /// Rows of a `+N more` line.
 const MORE_ROWS: u16 = 1;
 
@@ -49,10 +53,13 @@ pub struct Screen {
     /// The one-cell rules between columns.
     pub rules: [Rect; Column::COUNT - 1],
     pub footer: Rect,
+    /// The all-day counts beside the columns, when they are there.
+    pub side: Option<Rect>,
 }
 
-/// Splits the screen; `None` when it is smaller than [`MIN_WIDTH`] x [`MIN_HEIGHT`].
-pub fn screen(area: Rect) -> Option<Screen> {
+/// Splits the screen (with room for the all-day panel at the right when
+/// `side`); `None` when it is smaller than [`MIN_WIDTH`] x [`MIN_HEIGHT`].
+pub fn screen(area: Rect, side: bool) -> Option<Screen> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
@@ -67,8 +74,17 @@ pub fn screen(area: Rect) -> Option<Screen> {
     };
     let body_y = area.y + HEADER_ROWS;
     let body_height = area.height - HEADER_ROWS - FOOTER_ROWS;
+    let side = (side && area.width >= ALL_DAY_SIDE_MIN_WIDTH).then(|| {
+        Rect::new(
+            area.right() - ALL_DAY_WIDTH,
+            body_y,
+            ALL_DAY_WIDTH,
+            body_height,
+        )
+    });
+    let columns_width = area.width - side.map_or(0, |s| s.width + COLUMN_GAP);
     let count = Column::COUNT as u16;
-    let usable = area.width - (count - 1) * COLUMN_GAP;
+    let usable = columns_width - (count - 1) * COLUMN_GAP;
     let (base, extra) = (usable / count, usable % count);
     let mut titles = PerColumn::<Rect>::default();
     let mut lists = PerColumn::<Rect>::default();
@@ -96,6 +112,7 @@ pub fn screen(area: Rect) -> Option<Screen> {
         lists,
         rules,
         footer,
+        side,
     })
 }
 
@@ -218,7 +235,7 @@ pub struct Layout {
 
 /// Lays the model out on `area`.
 pub fn layout(model: &Model, area: Rect) -> Layout {
-    let screen = screen(area);
+    let screen = screen(area, model.all_day);
     let pages = match &screen {
         Some(screen) => {
             PerColumn::from_fn(|i| page(model, Column::ALL[i], screen.lists[Column::ALL[i]]))

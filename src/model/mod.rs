@@ -4,6 +4,7 @@
 //! is data too: `now` is the instant of the last [`crate::msg::Msg::Tick`], so
 //! rendering the same model always draws the same screen.
 
+pub mod all_day;
 mod board;
 pub mod card;
 mod clock;
@@ -26,10 +27,12 @@ pub(crate) use board::Board;
 pub(crate) use clock::ServerClock;
 pub(crate) use selection::{Selection, live_lines};
 
+use crate::config::defaults;
 use crate::keymap::KeyMap;
 use crate::msg::{Action, ConnState};
+use all_day::AllDay;
 use chrono::FixedOffset;
-use kds_protocol::{Order, Status, Timestamp};
+use kds_protocol::{Order, StationStats, Status, Timestamp};
 use ratatui::layout::Rect;
 use std::time::Duration;
 
@@ -43,8 +46,8 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            warn: Duration::from_secs(5 * 60),
-            late: Duration::from_secs(10 * 60),
+            warn: defaults::WARN_AFTER,
+            late: defaults::LATE_AFTER,
         }
     }
 }
@@ -70,6 +73,10 @@ impl Thresholds {
 }
 
 /// What the model is built from (the lead fills it from the config).
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is one on/off setting of the display, as the config names it"
+)]
 #[derive(Debug, Clone)]
 pub struct ModelOptions {
     /// The station shown, or `all` for the expo view.
@@ -82,6 +89,10 @@ pub struct ModelOptions {
     pub change_bell: bool,
     /// A ticket whose every line is marked done here bumps itself to ready.
     pub auto_bump_when_done: bool,
+    /// The all-day counts list modifiers under their item.
+    pub all_day_modifiers: bool,
+    /// This screen changes nothing (`--read-only`), whatever the token may do.
+    pub read_only: bool,
     /// Makes action ids and idempotency keys unique to this terminal.
     pub terminal_id: String,
 }
@@ -93,9 +104,11 @@ impl ModelOptions {
             station: station.into(),
             thresholds: Thresholds::default(),
             keymap: KeyMap::default(),
-            bell: false,
-            change_bell: true,
-            auto_bump_when_done: true,
+            bell: defaults::BELL,
+            change_bell: defaults::CHANGE_BELL,
+            auto_bump_when_done: defaults::AUTO_BUMP_WHEN_DONE,
+            all_day_modifiers: defaults::ALL_DAY_MODIFIERS,
+            read_only: defaults::READ_ONLY,
             terminal_id: terminal_id.into(),
         }
     }
@@ -126,6 +139,9 @@ pub struct FooterMessage {
 
 /// The station name that means every station (the expo view).
 pub const EXPO_STATION: &str = "all";
+/// Speed-of-service figures older than this are hidden (the engine asks
+/// every 30 s; two misses in a row mean the figures are stale).
+pub const STATS_FRESH_FOR: Duration = Duration::from_secs(75);
 /// A local clock off by more than this is worth telling the kitchen.
 pub const CLOCK_OFF_SAYS: Duration = Duration::from_secs(60);
 /// How long a footer message stays.
@@ -182,6 +198,15 @@ pub struct Model {
     pub(crate) layout: Layout,
     /// When the last change bell rang (local clock).
     pub(crate) change_bell_at: Option<Timestamp>,
+    /// The server said this token is a viewer's: nothing may change.
+    pub(crate) viewer: bool,
+    /// The speed of service last heard, and when (local clock).
+    pub(crate) stats: Option<(StationStats, Timestamp)>,
+    /// The all-day counts are shown (beside the columns, or over them on a
+    /// narrow screen).
+    pub(crate) all_day: bool,
+    /// Derived: the counts, kept with the cards.
+    pub(crate) all_day_counts: Vec<AllDay>,
     pub(crate) quit: bool,
     /// Action ids are `{prefix}-{counter}`; the prefix holds the terminal id and start time.
     pub(crate) action_prefix: String,
@@ -229,6 +254,10 @@ impl Model {
             size: DEFAULT_SIZE,
             layout: Layout::default(),
             change_bell_at: None,
+            viewer: false,
+            stats: None,
+            all_day: false,
+            all_day_counts: Vec::new(),
             quit: false,
             action_prefix,
             next_action: 0,
@@ -347,6 +376,46 @@ impl Model {
         Some((focus, line))
     }
 
+    /// Whether this screen may change nothing: `--read-only`, or a viewer's
+    /// token.
+    pub fn read_only(&self) -> bool {
+        self.options.read_only || self.viewer
+    }
+
+    /// Why this screen is read-only, as the footer says it.
+    pub fn read_only_because(&self) -> &'static str {
+        if self.options.read_only {
+            "this screen is read-only (--read-only)"
+        } else {
+            "this screen is read-only (a viewer token)"
+        }
+    }
+
+    /// The speed of service, while it is fresh and the server reachable:
+    /// hidden rather than shown wrong.
+    pub fn stats(&self) -> Option<&StationStats> {
+        let reachable = matches!(
+            self.connection,
+            ConnState::Live { .. } | ConnState::Polling { .. }
+        );
+        let (stats, at) = self.stats.as_ref()?;
+        let age = self.now.as_millis().saturating_sub(at.as_millis());
+        let fresh = age <= i64::try_from(STATS_FRESH_FOR.as_millis()).unwrap_or(i64::MAX);
+        (reachable && fresh).then_some(stats)
+    }
+
+    /// Whether the all-day counts are shown, and as a panel beside the
+    /// columns (a wide screen) or over them.
+    pub fn all_day(&self) -> Option<bool> {
+        self.all_day
+            .then_some(self.size.0 >= layout::ALL_DAY_SIDE_MIN_WIDTH)
+    }
+
+    /// The all-day counts of the open tickets.
+    pub fn all_day_counts(&self) -> &[AllDay] {
+        &self.all_day_counts
+    }
+
     /// The regions and pages of the screen at the size last reported.
     pub fn layout(&self) -> &Layout {
         &self.layout
@@ -388,6 +457,7 @@ impl Model {
         self.board
             .rebuild(&self.pending, |local| clock.to_server(local), group);
         self.selection.reconcile(&self.board);
+        self.all_day_counts = all_day::count(&self.board, self.options.all_day_modifiers);
     }
 
     /// Lays the screen out again at the size last reported: the one page

@@ -50,6 +50,12 @@ impl Feed {
         }
     }
 
+    /// Starts after `since` instead of from a snapshot: the first
+    /// connection asks for the events after it.
+    pub(crate) fn resume_after(&mut self, since: Option<i64>) {
+        self.cursor = since;
+    }
+
     /// The seq to resume from, if a snapshot has been delivered.
     pub(crate) fn cursor(&self) -> Option<i64> {
         self.cursor

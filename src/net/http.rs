@@ -2,11 +2,13 @@
 //! requests the engine makes (snapshot, events page, and the cook's
 //! actions: status changes and lines done).
 
-use super::urls::{done_url, events_url, snapshot_url, status_url};
+use super::urls::{done_url, events_url, session_url, snapshot_url, stats_url, status_url};
 use crate::msg::Action;
 use crate::msg::NetEvent;
 use kds_protocol::Timestamp;
-use kds_protocol::{DoneRequest, ErrorBody, EventsPage, Order, Snapshot, StatusChange};
+use kds_protocol::{
+    DoneRequest, ErrorBody, EventsPage, Order, Session, Snapshot, StationStats, StatusChange,
+};
 use reqwest::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -195,6 +197,27 @@ pub(crate) async fn fetch_events(
 ) -> Result<EventsPage, HttpError> {
     let url = events_url(base, station, since, wait.as_secs());
     read_json(client.get(url).timeout(wait + timeout), dates).await
+}
+
+/// `GET /api/stations/{station}/stats` over the default window (the last hour).
+pub(crate) async fn fetch_stats(
+    client: &Client,
+    base: &Url,
+    station: &str,
+    timeout: Duration,
+    dates: &Dates,
+) -> Result<StationStats, HttpError> {
+    read_json(client.get(stats_url(base, station)).timeout(timeout), dates).await
+}
+
+/// `GET /api/session`: what the token may do (kds-server's own route).
+pub(crate) async fn fetch_session(
+    client: &Client,
+    base: &Url,
+    timeout: Duration,
+    dates: &Dates,
+) -> Result<Session, HttpError> {
+    read_json(client.get(session_url(base)).timeout(timeout), dates).await
 }
 
 /// Posts a cook's action with its idempotency key, so a retry after a lost

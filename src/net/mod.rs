@@ -29,6 +29,7 @@ mod poll;
 mod queue;
 mod sender;
 mod servers;
+mod station;
 mod urls;
 mod ws;
 
@@ -55,8 +56,15 @@ pub struct NetConfig {
     /// A station name, or `all` for the expo view.
     pub station: String,
     pub token: Option<String>,
-    /// Where the pending actions are kept so a restart loses none.
-    pub queue_path: PathBuf,
+    /// Where the pending actions are kept so a restart loses none; `None`
+    /// for an engine that only watches (the pickup board, `kds tail`),
+    /// which sends nothing.
+    pub queue_path: Option<PathBuf>,
+    /// Resume after this seq instead of starting from a snapshot
+    /// (`kds tail --since N`).
+    pub since: Option<i64>,
+    /// Ask for the station's speed of service (a display's header).
+    pub stats: bool,
     pub timing: NetTiming,
 }
 
@@ -79,19 +87,23 @@ pub struct NetTiming {
     pub request_timeout: Duration,
     /// After a refused token, how long before asking again.
     pub unauthorized_retry: Duration,
+    /// How often the speed of service is asked for.
+    pub stats_every: Duration,
 }
 
 impl Default for NetTiming {
     fn default() -> Self {
+        use crate::config::defaults;
         Self {
-            backoff_start: Duration::from_millis(500),
-            backoff_cap: Duration::from_secs(30),
-            healthy_after: Duration::from_secs(60),
-            dead_peer: kds_protocol::DEAD_PEER_AFTER,
-            poll_wait: Duration::from_secs(25),
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(10),
-            unauthorized_retry: Duration::from_secs(300),
+            backoff_start: defaults::BACKOFF_START,
+            backoff_cap: defaults::BACKOFF_CAP,
+            healthy_after: defaults::HEALTHY_AFTER,
+            dead_peer: defaults::DEAD_PEER,
+            poll_wait: defaults::POLL_WAIT,
+            connect_timeout: defaults::CONNECT_TIMEOUT,
+            request_timeout: defaults::REQUEST_TIMEOUT,
+            unauthorized_retry: defaults::UNAUTHORIZED_RETRY,
+            stats_every: defaults::STATS_EVERY,
         }
     }
 }
@@ -159,19 +171,17 @@ async fn run(
         station,
         token,
         queue_path,
+        since,
+        stats,
         timing,
     } = config;
-    let path = queue_path.clone();
-    let (outbox, corrupt) = tokio::task::spawn_blocking(move || Outbox::load(path))
-        .await
-        .unwrap_or_else(|err| {
-            tracing::error!(%err, "loading the action queue failed");
-            (Outbox::empty(queue_path.clone()), None)
-        });
-    if report_queue(&to_app, &outbox, corrupt).await.is_err() {
-        return;
-    }
-
+    let outbox = match queue_path {
+        Some(path) => match load_queue(path, &to_app).await {
+            Some(outbox) => Some(outbox),
+            None => return,
+        },
+        None => None,
+    };
     let (servers, auth) = match check_setup(servers, token.as_deref()) {
         Ok(setup) => setup,
         Err(message) => {
@@ -182,37 +192,68 @@ async fn run(
             if to_app.send(state).await.is_err() {
                 return;
             }
-            let client = reqwest::Client::new();
-            let sender = Sender::new(outbox, queue_path, actions, to_app, client, None, timing);
-            sender.run(stop).await;
+            if let Some((outbox, path)) = outbox {
+                let client = reqwest::Client::new();
+                let sender = Sender::new(outbox, path, actions, to_app, client, None, timing);
+                sender.run(stop).await;
+            }
             return;
         }
     };
     let client = http::client(auth.as_ref(), timing.connect_timeout);
+    let dates = http::Dates::to(to_app.clone());
+    let asking = station::Station {
+        http: client.clone(),
+        dates: dates.clone(),
+        scope: station.clone(),
+        reach: servers.watch(),
+        to_app: to_app.clone(),
+        timing: timing.clone(),
+        stats,
+    };
     let reach = servers.watch();
+    let mut feed = Feed::new(to_app.clone());
+    feed.resume_after(since);
     let link = Link {
         servers,
         station,
         auth,
         http: client.clone(),
-        dates: http::Dates::to(to_app.clone()),
+        dates,
         delays: Delays::new(timing.backoff_start, timing.backoff_cap),
-        feed: Feed::new(to_app.clone()),
+        feed,
         timing: timing.clone(),
     };
-    let sender = Sender::new(
-        outbox,
-        queue_path,
-        actions,
-        to_app,
-        client,
-        Some(reach),
-        timing,
-    );
-    tokio::select! {
-        () = link.run() => {}
-        () = sender.run(stop) => {}
+    let watching = async {
+        tokio::join!(link.run(), asking.run());
+    };
+    if let Some((outbox, path)) = outbox {
+        let sender = Sender::new(outbox, path, actions, to_app, client, Some(reach), timing);
+        tokio::select! {
+            () = watching => {}
+            () = sender.run(stop) => {}
+        }
+    } else {
+        // Nothing to send: run until told to stop.
+        tokio::select! {
+            () = watching => {}
+            _ = stop => {}
+        }
     }
+}
+
+/// Reads the queue file and tells the app what it held; `None` when the
+/// app is gone already.
+async fn load_queue(path: PathBuf, to_app: &mpsc::Sender<NetEvent>) -> Option<(Outbox, PathBuf)> {
+    let file = path.clone();
+    let (outbox, corrupt) = tokio::task::spawn_blocking(move || Outbox::load(file))
+        .await
+        .unwrap_or_else(|err| {
+            tracing::error!(%err, "loading the action queue failed");
+            (Outbox::empty(path.clone()), None)
+        });
+    report_queue(to_app, &outbox, corrupt).await.ok()?;
+    Some((outbox, path))
 }
 
 /// The server list and the token's header, or why the engine cannot start.

@@ -38,6 +38,16 @@ pub(crate) fn events_url(base: &Url, station: &str, since: i64, wait_secs: u64) 
     url
 }
 
+/// `GET /api/stations/{station}/stats`
+pub(crate) fn stats_url(base: &Url, station: &str) -> Url {
+    with_path(base, &["api", "stations", station, "stats"])
+}
+
+/// `GET /api/session`
+pub(crate) fn session_url(base: &Url) -> Url {
+    with_path(base, &["api", "session"])
+}
+
 /// `POST /api/orders/{id}/status`
 pub(crate) fn status_url(base: &Url, order_id: &str) -> Url {
     with_path(base, &["api", "orders", order_id, "status"])

@@ -22,6 +22,15 @@ pub(super) fn on_key(model: &mut Model, key: &KeyEvent) -> Vec<Command> {
             Vec::new()
         }
         Overlay::Recall => on_recall_key(model, action),
+        // Over the columns on a narrow screen, the counts are read, then closed.
+        Overlay::None if model.all_day() == Some(false) => {
+            if matches!(action, KeyAction::AllDay | KeyAction::Close) {
+                model.all_day = false;
+            } else if action == KeyAction::Help {
+                model.overlay = Overlay::Help;
+            }
+            Vec::new()
+        }
         Overlay::None if model.selection.line().is_some() => on_line_key(model, action),
         Overlay::None => on_board_key(model, action),
     }
@@ -50,6 +59,7 @@ fn on_board_key(model: &mut Model, action: KeyAction) -> Vec<Command> {
         }
         KeyAction::Undo => return undo(model),
         KeyAction::Items | KeyAction::Done => step_in(model),
+        KeyAction::AllDay => model.all_day = !model.all_day,
         KeyAction::Recall => {
             model.selection.reset_recall();
             model.overlay = Overlay::Recall;
@@ -83,7 +93,8 @@ fn on_line_key(model: &mut Model, action: KeyAction) -> Vec<Command> {
         | KeyAction::Right
         | KeyAction::Undo
         | KeyAction::Recall
-        | KeyAction::Help => {
+        | KeyAction::Help
+        | KeyAction::AllDay => {
             model.selection.leave_lines();
             return on_board_key(model, action);
         }
@@ -115,6 +126,15 @@ fn step_in(model: &mut Model) {
     let Some(ticket) = model.focused_ticket().cloned() else {
         return;
     };
+    if model.read_only() {
+        let text = format!(
+            "#{}: {}; lines cannot be marked",
+            ticket.number,
+            model.read_only_because()
+        );
+        model.say(Level::Info, text);
+        return;
+    }
     if !model.selection.enter_lines(&model.board) {
         let text = format!("#{}: no line left to mark done", ticket.number);
         model.say(Level::Info, text);

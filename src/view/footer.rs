@@ -119,8 +119,13 @@ fn render_link(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
             theme.symbols.separator
         );
     }
-    // The state word always shows; the detail gives way to the right side.
-    let word = format!(" {word} ");
+    // The state word always shows (with READ-ONLY beside it on a screen
+    // that changes nothing); the detail gives way to the right side.
+    let word = if model.read_only() {
+        format!(" {word}{}READ-ONLY ", theme.symbols.separator)
+    } else {
+        format!(" {word} ")
+    };
     let right_width = text::width(&right);
     let word_width = text::width(&word);
     let show_right = word_width + right_width + 2 <= width;
@@ -193,6 +198,18 @@ fn hints(model: &Model, theme: &Theme, width: usize) -> Line<'static> {
             ),
             quit,
         ]
+    } else if model.read_only() {
+        vec![
+            (first(KeyAction::Help), "help"),
+            (
+                first(KeyAction::Up)
+                    .map(|up| format!("{up}/{}", first(KeyAction::Down).unwrap_or_default())),
+                "scroll",
+            ),
+            (first(KeyAction::Recall), "recall"),
+            (first(KeyAction::AllDay), "all-day"),
+            quit,
+        ]
     } else {
         vec![
             (first(KeyAction::Help), "help"),
@@ -202,6 +219,7 @@ fn hints(model: &Model, theme: &Theme, width: usize) -> Line<'static> {
             (first(KeyAction::Recall), "recall"),
             quit,
             (first(KeyAction::Items), "lines"),
+            (first(KeyAction::AllDay), "all-day"),
         ]
     };
     let mut spans = vec![Span::raw(" ")];

@@ -28,6 +28,13 @@ pub fn render(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
         .map(|&column| format!("{column} {}", model.column(column).len()))
         .collect();
     let counts = counts.join(theme.symbols.separator);
+    // The speed of service, when the server gave it: it takes the middle
+    // from the counts, which the column titles repeat.
+    let middle = model
+        .stats()
+        .map(|stats| speed_of_service(stats, theme))
+        .into_iter()
+        .chain([counts]);
 
     let side = text::width(&station).max(text::width(&clock));
     let station = text::truncate(
@@ -49,10 +56,35 @@ pub fn render(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
             theme.header,
         );
     }
-    // Counts go in the middle only when they fit between the two sides.
-    let counts_width = text::width(&counts);
-    if counts_width + 2 * (side + 1) <= width {
-        let x = area.x + ((width - counts_width) / 2) as u16;
-        buf.set_string(x, area.y, &counts, theme.header);
+    // The middle shows only what fits between the two sides.
+    if let Some(text) = middle
+        .into_iter()
+        .find(|text| text::width(text) + 2 * (side + 1) <= width)
+    {
+        let x = area.x + ((width - text::width(&text)) / 2) as u16;
+        buf.set_string(x, area.y, &text, theme.header);
     }
+}
+
+/// `last hour: avg 07:12 · p90 11:40 · 23 done · 2 late`
+fn speed_of_service(stats: &kds_protocol::StationStats, theme: &Theme) -> String {
+    let sep = theme.symbols.separator;
+    let time = |seconds: Option<f64>| {
+        seconds.map(|s| text::clock(std::time::Duration::from_secs_f64(s.max(0.0))))
+    };
+    let window = match stats.window_s {
+        3600 => "last hour".to_owned(),
+        s if s % 3600 == 0 => format!("last {} h", s / 3600),
+        s => format!("last {} min", s / 60),
+    };
+    let mut parts = vec![window];
+    if let (Some(avg), Some(p90)) = (time(stats.avg_ready_s), time(stats.p90_ready_s)) {
+        parts.push(format!("avg {avg}{sep}p90 {p90}"));
+    }
+    parts.push(format!("{} done", stats.completed));
+    parts.push(format!("{} late", stats.late));
+    let mut out = parts.remove(0);
+    out.push_str(": ");
+    out.push_str(&parts.join(sep));
+    out
 }

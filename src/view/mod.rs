@@ -5,6 +5,7 @@
 //! column pages are the model's ([`crate::model::layout`], which has the
 //! screen sketch): the view draws the pages the keys address.
 
+mod all_day;
 mod card;
 mod columns;
 mod footer;
@@ -54,7 +55,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
         height: screen.footer.y.saturating_sub(screen.header.bottom()),
         ..area
     };
+    if let Some(side) = screen.side {
+        all_day::render_side(buf, side, model, theme);
+    }
     match model.overlay() {
+        Overlay::None if model.all_day() == Some(false) => {
+            all_day::render_overlay(buf, body, model, theme);
+        }
         Overlay::None => {}
         Overlay::Help => overlay::render_help(buf, body, model, theme),
         Overlay::Recall => overlay::render_recall(buf, body, model, theme),

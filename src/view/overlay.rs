@@ -16,7 +16,7 @@ const OVERLAY_MAX_WIDTH: u16 = 72;
 const OVERLAY_CHROME_ROWS: u16 = 3;
 
 /// A centred box for `rows` lines of content; cleared and framed.
-fn frame(
+pub(super) fn frame(
     buf: &mut Buffer,
     area: Rect,
     rows: usize,

@@ -30,6 +30,7 @@ pub fn fast_timing() -> NetTiming {
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(2),
         unauthorized_retry: Duration::from_secs(60),
+        stats_every: Duration::from_secs(1),
     }
 }
 
@@ -78,7 +79,9 @@ impl Display {
                 servers: servers.iter().map(|s| s.parse().unwrap()).collect(),
                 station: station.to_owned(),
                 token: None,
-                queue_path: queue,
+                queue_path: Some(queue),
+                since: None,
+                stats: false,
                 timing,
             },
             tx,

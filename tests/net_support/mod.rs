@@ -33,6 +33,7 @@ pub fn fast_timing() -> NetTiming {
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(3),
         unauthorized_retry: Duration::from_secs(60),
+        stats_every: Duration::from_secs(1),
     }
 }
 
@@ -41,7 +42,9 @@ pub fn config(servers: &[&str], queue_path: PathBuf) -> NetConfig {
         servers: servers.iter().map(|s| s.parse().unwrap()).collect(),
         station: "grill".to_owned(),
         token: None,
-        queue_path,
+        queue_path: Some(queue_path),
+        since: None,
+        stats: false,
         timing: fast_timing(),
     }
 }

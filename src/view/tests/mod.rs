@@ -2,6 +2,7 @@
 //! (text only, styles are checked separately), and properties every screen
 //! must have (nothing hidden silently, no control characters, cheap to draw).
 
+mod around;
 mod changes;
 mod properties;
 mod screens;

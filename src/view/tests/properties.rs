@@ -49,7 +49,7 @@ fn no_ticket_is_ever_hidden_silently() {
                 run(&mut m, (0..down).map(|_| ch('j')));
                 let backend = draw(&m, &theme, width, height);
                 let rows = lines(backend.buffer());
-                let list = layout::screen(ratatui::layout::Rect::new(0, 0, width, height))
+                let list = layout::screen(ratatui::layout::Rect::new(0, 0, width, height), false)
                     .unwrap()
                     .lists[Column::Pending];
                 let (numbers, more) =
