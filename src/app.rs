@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::keymap::KeyMap;
 use crate::model::{Model, ModelOptions, Thresholds};
 use crate::msg::{Command, Msg, NetEvent};
-use crate::net::{self, NetConfig, NetHandle, NetTiming};
+use crate::net::{self, NetConfig, NetHandle};
 use crate::output::Output;
 use crate::terminal::Tui;
 use crate::update::update;
@@ -26,17 +26,51 @@ const NET_CHANNEL_CAPACITY: usize = 256;
 /// How long quitting waits for the screen thread to give the terminal back.
 const OUTPUT_GRACE: Duration = Duration::from_secs(1);
 
+/// What the event loop shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Face {
+    /// The kitchen display: columns of tickets, every key.
+    Display,
+    /// The guests' pickup board: numbers only; no key but quit.
+    Board { show_names: bool },
+}
+
 /// Runs the display until the cook quits or the session ends.
 pub async fn run(settings: Settings, keymap: KeyMap) -> anyhow::Result<()> {
+    let config = NetConfig::display(&settings);
+    show(settings, keymap, config, Face::Display).await
+}
+
+/// Runs the pickup board (`kds board`) until it is quit or the session
+/// ends. It only watches: its engine has no queue and sends nothing.
+pub async fn run_board(settings: Settings, keymap: KeyMap) -> anyhow::Result<()> {
+    let config = NetConfig::watching(&settings);
+    let face = Face::Board {
+        show_names: settings.board_show_names,
+    };
+    show(settings, keymap, config, face).await
+}
+
+async fn show(
+    settings: Settings,
+    keymap: KeyMap,
+    config: NetConfig,
+    face: Face,
+) -> anyhow::Result<()> {
     let (to_app, mut from_net) = mpsc::channel(NET_CHANNEL_CAPACITY);
-    let net = net::spawn(net_config(&settings), to_app);
+    let net = net::spawn(config, to_app);
     let now = Timestamp::now();
     let mut model = Model::new(model_options(&settings, keymap), now);
     update(&mut model, Msg::TimeZone(local_offset(now)));
     let theme = Theme::new(settings.ascii, settings.color);
 
     let (output, mut gone) = Output::spawn(Tui::enter()?)?;
-    let result = event_loop(&output, &mut gone, &mut model, &theme, &net, &mut from_net).await;
+    let screen = Screen {
+        output: &output,
+        theme: &theme,
+        face,
+    };
+    let result = event_loop(&screen, &mut gone, &mut model, &net, &mut from_net).await;
     output.stop(OUTPUT_GRACE);
     net.shutdown().await;
     result
@@ -48,14 +82,37 @@ fn terminal_size() -> (u16, u16) {
     crossterm::terminal::size().unwrap_or(crate::model::DEFAULT_SIZE)
 }
 
+/// Where and how the event loop draws.
+struct Screen<'a> {
+    output: &'a Output,
+    theme: &'a Theme,
+    face: Face,
+}
+
+impl Screen<'_> {
+    /// Draws the model and hands the frame to the screen thread.
+    fn draw(&self, model: &Model) {
+        let (width, height) = model.size();
+        let area = Rect::new(0, 0, width, height);
+        let mut frame = self.output.canvas(area);
+        match self.face {
+            Face::Display => view::draw(&mut frame, area, model, self.theme),
+            Face::Board { show_names } => {
+                view::board::draw(&mut frame, area, model, self.theme, show_names);
+            }
+        }
+        self.output.show(frame);
+    }
+}
+
 async fn event_loop(
-    output: &Output,
+    screen: &Screen<'_>,
     gone: &mut tokio::sync::oneshot::Receiver<()>,
     model: &mut Model,
-    theme: &Theme,
     net: &NetHandle,
     from_net: &mut mpsc::Receiver<NetEvent>,
 ) -> anyhow::Result<()> {
+    let output = screen.output;
     let mut keys = crate::input::spawn()?;
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -75,15 +132,18 @@ async fn event_loop(
             if dirty {
                 // Drawn here, written by the screen thread: a terminal that
                 // stops taking output never stops this loop.
-                let (width, height) = model.size();
-                let area = Rect::new(0, 0, width, height);
-                let mut frame = output.canvas(area);
-                view::draw(&mut frame, area, model, theme);
-                output.show(frame);
+                screen.draw(model);
                 dirty = false;
             }
             tokio::select! {
                 key = keys.recv() => match key {
+                    // The board has no key but quit.
+                    Some(TermEvent::Key(key)) if matches!(screen.face, Face::Board { .. }) => {
+                        if model.options().keymap.action(&key) == Some(crate::keymap::KeyAction::Quit) {
+                            return Ok(());
+                        }
+                        continue;
+                    }
                     Some(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
                     Some(TermEvent::Resize(cols, rows)) => Msg::Resize(cols, rows),
                     Some(_) => continue,
@@ -154,31 +214,6 @@ fn model_options(settings: &Settings, keymap: KeyMap) -> ModelOptions {
         all_day_modifiers: settings.all_day_modifiers,
         read_only: settings.read_only,
         terminal_id: terminal_id(),
-    }
-}
-
-fn net_config(settings: &Settings) -> NetConfig {
-    let timing = &settings.network;
-    NetConfig {
-        servers: settings.servers.clone(),
-        station: settings.station.as_str().to_owned(),
-        token: settings.token.clone(),
-        queue_path: Some(
-            settings
-                .data_dir
-                .join(format!("queue-{}.json", settings.station.as_str())),
-        ),
-        since: None,
-        stats: true,
-        timing: NetTiming {
-            backoff_start: timing.backoff_start,
-            backoff_cap: timing.backoff_cap,
-            healthy_after: timing.healthy_after,
-            dead_peer: timing.dead_peer,
-            poll_wait: timing.poll_wait,
-            request_timeout: timing.request_timeout,
-            ..NetTiming::default()
-        },
     }
 }
 

@@ -21,6 +21,12 @@ pub enum Command {
     /// the display connected to it.
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
+    /// The guests' pickup board for a screen in the dining room: the
+    /// numbers being prepared, and those ready, in big digits.
+    Board(WatchArgs),
+    /// Follow a station: one line per event on standard output, for a
+    /// kitchen printer, a log or a script (`kds tail --station bar | lp`).
+    Tail(TailArgs),
     /// Check a configuration file and exit: 0 when it is good, 2 with the
     /// file, line and key of the first problem otherwise.
     CheckConfig {
@@ -72,6 +78,28 @@ pub struct LookArgs {
     /// No colours (the `NO_COLOR` variable does the same).
     #[arg(long)]
     pub no_color: bool,
+}
+
+/// A screen that only watches: the server, the station and the token as
+/// for the display.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub display: DisplayArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    #[command(flatten)]
+    pub display: DisplayArgs,
+    /// One line per event: `text` for people, `json` for scripts (the
+    /// event object as the events API gives it).
+    #[arg(long, value_enum, default_value_t = crate::tail::Format::Text)]
+    pub format: crate::tail::Format,
+    /// Start after this event seq (replaying what is still kept) instead
+    /// of from now.
+    #[arg(long, value_name = "SEQ", value_parser = clap::value_parser!(i64).range(0..))]
+    pub since: Option<i64>,
 }
 
 #[cfg(feature = "demo")]

@@ -17,6 +17,7 @@ pub mod model;
 pub mod msg;
 pub mod net;
 pub mod output;
+pub mod tail;
 pub mod terminal;
 pub mod text;
 pub mod update;

@@ -24,6 +24,16 @@ fn main() -> ExitCode {
             Ok((settings, keymap)) => run(settings, |settings| kds::app::run(settings, keymap)),
             Err(err) => config_failure(&err),
         },
+        Some(Command::Board(args)) => match checked_settings(&args.display.overrides()) {
+            Ok((settings, keymap)) => {
+                run(settings, |settings| kds::app::run_board(settings, keymap))
+            }
+            Err(err) => config_failure(&err),
+        },
+        Some(Command::Tail(args)) => match checked_settings(&args.display.overrides()) {
+            Ok((settings, _)) => tail(settings, args.format, args.since),
+            Err(err) => config_failure(&err),
+        },
         Some(Command::CheckConfig { path }) => {
             let mut overrides = cli.display.overrides();
             overrides.config = path.or(overrides.config);
@@ -59,6 +69,25 @@ fn checked_settings(overrides: &config::Overrides) -> Result<(Settings, KeyMap),
         settings.key_error(action, err.to_string())
     })?;
     Ok((settings, keymap))
+}
+
+/// `kds tail`: 0 when the reader went away or a signal came, 1 with the
+/// reason otherwise (a refused token).
+fn tail(settings: Settings, format: kds::tail::Format, since: Option<i64>) -> ExitCode {
+    let mut failed = None;
+    let code = run(settings, |settings| async {
+        if let Err(err) = kds::tail::run(settings, format, since).await {
+            failed = Some(err.to_string());
+        }
+        Ok(())
+    });
+    match failed {
+        Some(reason) => {
+            say!("kds tail: {reason}");
+            ExitCode::FAILURE
+        }
+        None => code,
+    }
 }
 
 fn config_failure(err: &ConfigError) -> ExitCode {

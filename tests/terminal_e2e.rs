@@ -396,3 +396,132 @@ fn a_terminal_that_stops_reading_for_a_minute_does_not_stop_the_network() {
     screen.press("q");
     assert_eq!(screen.wait_exit(SOON), 0);
 }
+
+/// The guests' pickup board: a number being prepared, then ready in big
+/// digits, then gone when completed; no key but quit changes anything.
+#[test]
+fn the_pickup_board_follows_the_orders_and_quits_on_q() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let order = kitchen.post_order(None, &burger_order("grill", "3"));
+    let id = order["id"].as_str().unwrap().to_owned();
+    let mut screen = Screen::start(
+        home.path(),
+        &["board", "--server", &kitchen.url, "--station", "grill"],
+        100,
+        30,
+    );
+    let big = |t: &str| t.contains('█') || t.contains('▀') || t.contains('▄');
+    let text = screen.wait_for("a big number being prepared", SOON, |t| {
+        t.contains("PREPARING") && big(t)
+    });
+    assert!(text.contains("READY"), "{text}");
+    // Enter, digits, u: the board has no such keys.
+    screen.press("\r1u");
+    for to in ["preparing", "ready"] {
+        let (status, _) = kitchen.post(
+            &format!("/api/orders/{id}/status"),
+            &serde_json::json!({"status": to}),
+        );
+        assert_eq!(status, 200);
+    }
+    // The number moves to the right-hand pane.
+    screen.wait_for("the number in READY", SOON, |_| {
+        screen.rows().iter().skip(2).any(|row| {
+            row.find('│').is_some_and(|rule| {
+                row[rule..]
+                    .chars()
+                    .any(|c| c == '█' || c == '▀' || c == '▄')
+            })
+        })
+    });
+    assert_eq!(kitchen.order(&id)["version"], 3, "the keys changed nothing");
+    let (status, _) = kitchen.post(
+        &format!("/api/orders/{id}/status"),
+        &serde_json::json!({"status": "completed"}),
+    );
+    assert_eq!(status, 200);
+    screen.wait_for("the number gone", SOON, |t| !big(t));
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+}
+
+/// `kds tail --format json | head -n 3`: three event objects, and kds ends
+/// with 0 when `head` goes away.
+#[test]
+fn tail_writes_json_lines_and_a_closed_pipe_ends_it_cleanly() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    for table in ["1", "2"] {
+        kitchen.post_order(None, &burger_order("grill", table));
+    }
+    let kds = env!("CARGO_BIN_EXE_kds");
+    let mut pipeline = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{kds}' tail --server {} --station grill --format json --since 0 | head -n 3",
+            kitchen.url
+        ))
+        .env("KDS_DATA_DIR", home.path())
+        .env("HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Two replayed; then live ones, until head has had its three and kds
+    // has tried to write the next.
+    let deadline = std::time::Instant::now() + SOON;
+    let mut table = 3;
+    let status = loop {
+        if let Some(status) = pipeline.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "tail never ended");
+        kitchen.post_order(None, &burger_order("grill", &table.to_string()));
+        table += 1;
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let output = pipeline.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        status.success(),
+        "exit {status:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(events.len(), 3, "{stdout}");
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, [1, 2, 3], "in order, from the start, none twice");
+    assert!(
+        events
+            .iter()
+            .all(|e| e["type"] == "created" && e["order"]["station"] == "grill")
+    );
+}
+
+#[test]
+fn tail_says_why_when_the_token_is_refused() {
+    let kitchen = Kitchen::with_tokens(vec![kds_server::TokenConfig {
+        token: "right-token".into(),
+        role: kds_server::Role::Viewer,
+        name: None,
+    }]);
+    let home = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kds"))
+        .args(["tail", "--server", &kitchen.url, "--token", "wrong-token"])
+        .env("KDS_DATA_DIR", home.path())
+        .env("HOME", home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("kds tail: the server refused the token"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}

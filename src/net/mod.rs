@@ -68,6 +68,42 @@ pub struct NetConfig {
     pub timing: NetTiming,
 }
 
+impl NetConfig {
+    /// A display's engine: its queue in the data directory, the speed of
+    /// service asked for.
+    pub fn display(settings: &crate::config::Settings) -> Self {
+        let queue = format!("queue-{}.json", settings.station.as_str());
+        Self {
+            queue_path: Some(settings.data_dir.join(queue)),
+            stats: true,
+            ..Self::watching(settings)
+        }
+    }
+
+    /// An engine that only watches (the pickup board, `kds tail`): no
+    /// queue, so it sends nothing, and no stats.
+    pub fn watching(settings: &crate::config::Settings) -> Self {
+        let network = &settings.network;
+        Self {
+            servers: settings.servers.clone(),
+            station: settings.station.as_str().to_owned(),
+            token: settings.token.clone(),
+            queue_path: None,
+            since: None,
+            stats: false,
+            timing: NetTiming {
+                backoff_start: network.backoff_start,
+                backoff_cap: network.backoff_cap,
+                healthy_after: network.healthy_after,
+                dead_peer: network.dead_peer,
+                poll_wait: network.poll_wait,
+                request_timeout: network.request_timeout,
+                ..NetTiming::default()
+            },
+        }
+    }
+}
+
 /// The engine's clocks. The defaults are the product's; tests shorten them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetTiming {

@@ -6,6 +6,7 @@
 //! screen sketch): the view draws the pages the keys address.
 
 mod all_day;
+pub mod board;
 mod card;
 mod columns;
 mod footer;

@@ -35,6 +35,8 @@ const ASCII_FOCUS_BORDER: border::Set<'static> = border::Set {
 /// Text marks that differ between Unicode and ASCII.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Symbols {
+    /// Only ASCII may be drawn (the board's big digits are drawn with `#`).
+    pub ascii: bool,
     pub card: border::Set<'static>,
     pub card_focused: border::Set<'static>,
     pub overlay: border::Set<'static>,
@@ -60,6 +62,7 @@ pub struct Symbols {
 }
 
 const UNICODE: Symbols = Symbols {
+    ascii: false,
     card: border::ROUNDED,
     card_focused: border::THICK,
     overlay: border::DOUBLE,
@@ -79,6 +82,7 @@ const UNICODE: Symbols = Symbols {
 };
 
 const ASCII: Symbols = Symbols {
+    ascii: true,
     card: ASCII_BORDER,
     card_focused: ASCII_FOCUS_BORDER,
     overlay: ASCII_FOCUS_BORDER,
@@ -148,6 +152,9 @@ pub struct Theme {
     pub part: Style,
     /// "also: bar, cold" on a part's card.
     pub also: Style,
+    /// The pickup board's numbers, and those just ready.
+    pub board_number: Style,
+    pub board_fresh: Style,
 }
 
 fn fg(color: Color) -> Style {
@@ -205,6 +212,8 @@ impl Theme {
                 done: fg(Color::DarkGray),
                 part: bold.fg(Color::Cyan),
                 also: fg(Color::Cyan),
+                board_number: bold.fg(Color::White),
+                board_fresh: bold.fg(Color::LightGreen),
             }
         } else {
             let underlined = Style::new().add_modifier(Modifier::UNDERLINED);
@@ -252,6 +261,8 @@ impl Theme {
                 done: Style::new().add_modifier(Modifier::DIM),
                 part: bold,
                 also: Style::new(),
+                board_number: bold,
+                board_fresh: bold.add_modifier(Modifier::REVERSED),
             }
         }
     }
@@ -315,6 +326,8 @@ mod tests {
             theme.done,
             theme.part,
             theme.also,
+            theme.board_number,
+            theme.board_fresh,
         ];
         all.extend(theme.card_border);
         all.extend(theme.timer);

@@ -4,6 +4,7 @@
 
 mod around;
 mod changes;
+mod pickup;
 mod properties;
 mod screens;
 
