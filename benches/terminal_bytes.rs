@@ -163,6 +163,68 @@ fn bump_from_server(setup: Setup) -> Vec<u8> {
     screen.apply(support::events(vec![event])).0
 }
 
+/// Another screen's bump of the oldest pending ticket that is not a rush
+/// (a rush goes to the top of the next column, which moves all of it).
+fn plain_bump_from_server(setup: Setup) -> Vec<u8> {
+    let mut screen = Screen::new(setup);
+    let Some(order) = screen
+        .model
+        .column(Column::Pending)
+        .iter()
+        .filter(|t| !t.rush)
+        .find_map(|t| screen.model.order(&t.id).cloned())
+    else {
+        return Vec::new();
+    };
+    let event = Event {
+        seq: screen.next_seq(),
+        kind: EventKind::StatusChanged,
+        at: support::at(0),
+        order: support::advanced(&order, 0),
+    };
+    screen.apply(support::events(vec![event])).0
+}
+
+/// An `updated` event for the first pending ticket, `change` made to it.
+fn updated(setup: Setup, change: impl FnOnce(&mut kds_protocol::Order)) -> Vec<u8> {
+    let mut screen = Screen::new(setup);
+    let oldest = screen.model.column(Column::Pending)[0].id.clone();
+    let mut order = screen.model.order(&oldest).expect("a shown ticket").clone();
+    change(&mut order);
+    order.version += 1;
+    let event = Event {
+        seq: screen.next_seq(),
+        kind: EventKind::Updated,
+        at: support::at(0),
+        order,
+    };
+    screen.apply(support::events(vec![event])).0
+}
+
+/// The till adds a line (the card grows a row: the cards below move).
+fn add_on(setup: Setup) -> Vec<u8> {
+    updated(setup, |order| {
+        let mut line = order.items[0].clone();
+        "99".clone_into(&mut line.id);
+        "Apple pie".clone_into(&mut line.name);
+        line.added_in = order.version + 1;
+        order.items.push(line);
+    })
+}
+
+/// The till voids a line, or another screen marks one done (same height).
+fn void_line(setup: Setup) -> Vec<u8> {
+    updated(setup, |order| {
+        order.items[0].voided_at = Some(support::at(0))
+    })
+}
+
+fn line_done(setup: Setup) -> Vec<u8> {
+    updated(setup, |order| {
+        order.items[0].done_at = Some(support::at(0));
+    })
+}
+
 /// A bump at this screen: the key (shown at once, marked as sending), the
 /// server's event, and the server's answer; each redraws.
 fn bump_from_key(setup: Setup) -> Option<Vec<u8>> {
@@ -212,20 +274,33 @@ fn row(label: &str, setup: Setup, dump: Option<&PathBuf>) {
     let key =
         bump_from_key(setup).map_or_else(|| "n/a".to_owned(), |b| keep("bump-key", &b).to_string());
     println!(
-        "{label:<22} {:>7} {:>12} {:>11} {:>13} {:>14} {:>12}",
+        "{label:<22} {:>7} {:>12} {:>11} {:>13} {:>14} {:>12} {:>8} {:>8} {:>8} {:>12}",
         setup.tickets,
         keep("first", &first_frame(setup)),
         keep("new-ticket", &new_ticket(setup)),
         keep("bump-event", &bump_from_server(setup)),
         key,
+        keep("plain-bump", &plain_bump_from_server(setup)),
+        keep("add-on", &add_on(setup)),
+        keep("void-line", &void_line(setup)),
+        keep("line-done", &line_done(setup)),
         keep("idle-60s", &idle_seconds(setup)) / IDLE_SECONDS as usize,
     );
 }
 
 fn header(title: &str) {
     println!(
-        "{title:<22} {:>7} {:>12} {:>11} {:>13} {:>14} {:>12}",
-        "tickets", "first frame", "new ticket", "bump (event)", "bump (key+ack)", "idle second"
+        "{title:<22} {:>7} {:>12} {:>11} {:>13} {:>14} {:>12} {:>8} {:>8} {:>8} {:>12}",
+        "tickets",
+        "first frame",
+        "new ticket",
+        "bump (event)",
+        "bump (key+ack)",
+        "plain bump",
+        "add-on",
+        "void",
+        "done",
+        "idle second"
     );
 }
 

@@ -18,16 +18,23 @@ const QUEUE_LOST_TTL: Duration = Duration::from_secs(60);
 /// Applies one message to the model and returns what the event loop must do.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
     let commands = match msg {
-        Msg::Key(key) => keys::on_key(model, &key),
+        Msg::Key(key) => {
+            // A cook at the keys: the cards stay put while they work.
+            model.changed_at = model.now;
+            keys::on_key(model, &key)
+        }
         Msg::Resize(width, height) => {
             model.size = (width, height);
+            model.layout = crate::model::Layout::default();
             Vec::new()
         }
         Msg::Tick(now) => {
-            // Timers move; the layout only if pending cards' timers moved.
+            // Timers move; the layout only if pending cards' timers moved,
+            // or the holes of cards that went are due to close.
             if on_tick(model, now) {
                 model.relayout();
             }
+            model.settle();
             return Vec::new();
         }
         Msg::TimeZone(offset) => {

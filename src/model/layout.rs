@@ -124,9 +124,14 @@ pub struct Page {
     pub end: usize,
     /// Where each shown card goes, in order.
     pub slots: Vec<Rect>,
+    /// The card of each slot, to keep it there on the next layout.
+    pub ids: Vec<String>,
     /// The `+N more` lines, when tickets are hidden above or below.
     pub above: Option<Rect>,
     pub below: Option<Rect>,
+    /// Cards have left this page and their slots stand empty: the cards
+    /// that stayed were kept where they were (see [`settled`]).
+    pub holes: bool,
 }
 
 impl Page {
@@ -186,11 +191,7 @@ pub fn page(model: &Model, column: Column, list: Rect) -> Page {
     let tickets = model.column(column);
     let count = tickets.len();
     let selected = model.selected_index(column).min(count.saturating_sub(1));
-    let height = |i: usize, width: u16| {
-        tickets.get(i).map_or(card::MISSING_HEIGHT, |t| {
-            card::height(&model.board, t, width)
-        })
-    };
+    let height = |i: usize, width: u16| card_height(model, column, i, width);
     let mut slots = Vec::new();
     let mut start = 0;
     loop {
@@ -215,14 +216,112 @@ pub fn page(model: &Model, column: Column, list: Rect) -> Page {
             return Page {
                 start,
                 end,
+                ids: tickets[start..end].iter().map(|t| t.id.clone()).collect(),
                 slots,
                 above: (start > 0).then(|| line(list.y)),
                 below: (end < count).then(|| line(list.bottom().saturating_sub(MORE_ROWS))),
+                holes: false,
             };
         }
         start = end;
     }
 }
+
+fn card_height(model: &Model, column: Column, i: usize, width: u16) -> u16 {
+    model
+        .column(column)
+        .get(i)
+        .map_or(card::MISSING_HEIGHT, |t| {
+            card::height(&model.board, t, width)
+        })
+}
+
+/// The page of `column` with the cards of `previous` that are still there
+/// kept in their slots, and new cards after them where there is room; the
+/// slots of cards that left stay empty. `None` when that cannot be (a card
+/// came between two kept ones, changed height, or the selection left the
+/// page): then the page is laid out afresh.
+///
+/// Why: a bump takes a card out of its column, and laying the column out
+/// again moves every card below it, which rewrites most of the screen
+/// (several kilobytes over SSH for one key). Kept in place, only the bumped
+/// card's slot changes. The holes close once the kitchen has been still for
+/// [`SETTLE`].
+fn settled(model: &Model, column: Column, list: Rect, previous: &Page) -> Option<Page> {
+    let tickets = model.column(column);
+    let count = tickets.len();
+    let index: std::collections::HashMap<&str, usize> = tickets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
+    let kept: Vec<(usize, Rect)> = previous
+        .ids
+        .iter()
+        .zip(&previous.slots)
+        .filter_map(|(id, slot)| Some((*index.get(id.as_str())?, *slot)))
+        .collect();
+    let (head, tail) = (kept.first()?, kept.last()?);
+    // In order and with nothing in between, each as tall as before (a card
+    // cut at the page's foot may only have grown).
+    let in_order = kept.windows(2).all(|w| w[1].0 == w[0].0 + 1);
+    let same_height = kept.iter().all(|&(i, slot)| {
+        let wanted = card_height(model, column, i, slot.width);
+        wanted == slot.height
+            || (slot == tail.1
+                && wanted > slot.height
+                && slot.bottom() >= list.bottom().saturating_sub(MORE_ROWS))
+    });
+    let start = head.0;
+    if !in_order || !same_height || (start > 0 && previous.above.is_none()) {
+        return None;
+    }
+    let mut slots: Vec<Rect> = kept.iter().map(|&(_, slot)| slot).collect();
+    let mut end = tail.0 + 1;
+    // New cards after the last kept one: below it in its lane, then in the
+    // lanes to its right, leaving a row for `+N more` if some do not fit.
+    let bottom = list.bottom();
+    let lanes: Vec<(u16, u16)> = lanes(list).collect();
+    let mut lane = lanes.iter().position(|&(x, _)| x == tail.1.x)?;
+    let mut y = tail.1.bottom();
+    while end < count {
+        let (x, width) = lanes[lane];
+        let wanted = card_height(model, column, end, width);
+        let room_below = bottom.saturating_sub(MORE_ROWS * u16::from(end + 1 < count));
+        if y + wanted <= room_below {
+            slots.push(Rect::new(x, y, width, wanted));
+            y += wanted;
+            end += 1;
+        } else if lane + 1 < lanes.len() {
+            lane += 1;
+            y = list.y + u16::from(start > 0) * MORE_ROWS;
+        } else {
+            break;
+        }
+    }
+    let below_row = bottom.saturating_sub(MORE_ROWS);
+    if end < count && slots.iter().any(|s| s.bottom() > below_row) {
+        return None;
+    }
+    let selected = model.selected_index(column).min(count.saturating_sub(1));
+    if count > 0 && !(start..end).contains(&selected) {
+        return None;
+    }
+    let more_line = |y| Rect::new(list.x, y, list.width, MORE_ROWS);
+    Some(Page {
+        start,
+        end,
+        ids: tickets[start..end].iter().map(|t| t.id.clone()).collect(),
+        slots,
+        above: previous.above.filter(|_| start > 0),
+        below: (end < count).then(|| more_line(below_row)),
+        holes: previous.holes || kept.len() < previous.ids.len(),
+    })
+}
+
+/// How long the kitchen must be still (no key, no change) before holes
+/// left by cards that went are closed.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The screen's regions and every column's page, for a terminal of `area`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -233,18 +332,31 @@ pub struct Layout {
     pub pages: PerColumn<Page>,
 }
 
-/// Lays the model out on `area`.
-pub fn layout(model: &Model, area: Rect) -> Layout {
+/// Lays the model out on `area`. With `previous` (the layout now on
+/// screen, of the same area), cards stay where they are ([`settled`]).
+pub fn layout(model: &Model, area: Rect, previous: Option<&Layout>) -> Layout {
     let screen = screen(area, model.all_day);
+    let previous = previous.filter(|p| p.area == area && p.screen == screen);
     let pages = match &screen {
-        Some(screen) => {
-            PerColumn::from_fn(|i| page(model, Column::ALL[i], screen.lists[Column::ALL[i]]))
-        }
+        Some(screen) => PerColumn::from_fn(|i| {
+            let column = Column::ALL[i];
+            let list = screen.lists[column];
+            previous
+                .and_then(|p| settled(model, column, list, &p.pages[column]))
+                .unwrap_or_else(|| page(model, column, list))
+        }),
         None => PerColumn::default(),
     };
     Layout {
         area,
         screen,
         pages,
+    }
+}
+
+impl Layout {
+    /// Whether some page keeps empty slots of cards that went.
+    pub fn has_holes(&self) -> bool {
+        self.pages.iter().any(|(_, page)| page.holes)
     }
 }

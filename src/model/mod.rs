@@ -198,6 +198,9 @@ pub struct Model {
     pub(crate) layout: Layout,
     /// When the last change bell rang (local clock).
     pub(crate) change_bell_at: Option<Timestamp>,
+    /// When the layout last changed (local clock): holes close after a
+    /// still spell.
+    pub(crate) changed_at: Timestamp,
     /// The server said this token is a viewer's: nothing may change.
     pub(crate) viewer: bool,
     /// The speed of service last heard, and when (local clock).
@@ -254,6 +257,7 @@ impl Model {
             size: DEFAULT_SIZE,
             layout: Layout::default(),
             change_bell_at: None,
+            changed_at: now,
             viewer: false,
             stats: None,
             all_day: false,
@@ -462,10 +466,31 @@ impl Model {
 
     /// Lays the screen out again at the size last reported: the one page
     /// computation, done once per change, which the view draws and the
-    /// keys address.
+    /// keys address. Cards stay where they were; the holes of cards that
+    /// went close once the kitchen has been still for [`layout::SETTLE`].
     pub(crate) fn relayout(&mut self) {
         let (width, height) = self.size;
-        self.layout = layout::layout(self, Rect::new(0, 0, width, height));
+        let next = layout::layout(self, Rect::new(0, 0, width, height), Some(&self.layout));
+        if next != self.layout {
+            self.changed_at = self.now;
+            self.layout = next;
+        }
+    }
+
+    /// Closes the holes of cards that went, if the kitchen has been still
+    /// long enough; returns whether it did.
+    pub(crate) fn settle(&mut self) -> bool {
+        let still = self
+            .now
+            .as_millis()
+            .saturating_sub(self.changed_at.as_millis());
+        let long = i64::try_from(layout::SETTLE.as_millis()).unwrap_or(i64::MAX);
+        if !self.layout.has_holes() || still < long {
+            return false;
+        }
+        let (width, height) = self.size;
+        self.layout = layout::layout(self, Rect::new(0, 0, width, height), None);
+        true
     }
 
     /// Shows a message in the footer for [`FOOTER_MESSAGE_TTL`].

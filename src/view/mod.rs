@@ -41,7 +41,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
     let laid_out = if model.layout().area == area {
         Cow::Borrowed(model.layout())
     } else {
-        Cow::Owned(layout::layout(model, area))
+        Cow::Owned(layout::layout(model, area, None))
     };
     let Some(screen) = laid_out.screen else {
         render_too_small(buf, area);

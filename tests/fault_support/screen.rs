@@ -52,9 +52,11 @@ pub fn expected_board(snapshot: &Snapshot) -> BTreeMap<i64, usize> {
         .collect()
 }
 
-/// The header's counts, as in `Pending 2 · Preparing 1 · Ready 1`.
+/// The counts the column titles show, as in `PENDING 2`.
 pub fn header_counts(text: &str) -> Option<[usize; 3]> {
-    let header = text.split('\n').next()?;
+    // The column titles' counts (`PENDING 3`): the header's middle may
+    // show the speed of service instead of its own.
+    let header = text.split('\n').nth(1)?;
     let count = |label: &str| -> Option<usize> {
         let at = header.find(label)? + label.len();
         header[at..]
@@ -64,7 +66,7 @@ pub fn header_counts(text: &str) -> Option<[usize; 3]> {
             .parse()
             .ok()
     };
-    Some([count("Pending")?, count("Preparing")?, count("Ready")?])
+    Some([count("PENDING")?, count("PREPARING")?, count("READY")?])
 }
 
 /// The header counts a snapshot calls for.

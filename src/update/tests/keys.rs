@@ -153,3 +153,36 @@ fn releases_and_unbound_keys_do_nothing() {
     assert!(update(&mut m, ch('z')).is_empty());
     assert_eq!(format!("{m:?}"), before);
 }
+
+#[test]
+fn a_bumped_card_leaves_a_hole_that_closes_when_the_kitchen_is_still() {
+    let mut m = board(4);
+    update(&mut m, Msg::Resize(80, 24));
+    let slot = |m: &Model, id: &str| {
+        let page = m.page(Column::Pending);
+        page.ids.iter().position(|i| i == id).map(|k| page.slots[k])
+    };
+    let before = slot(&m, "p1").unwrap();
+    run(&mut m, [key(KeyCode::Enter)]);
+    // p0 went; p1 stays where it was, and it is still the first visible.
+    assert_eq!(slot(&m, "p1"), Some(before));
+    assert!(m.layout().has_holes());
+    let visible = m.page(Column::Pending).range();
+    assert_eq!(m.column(Column::Pending)[visible.start].id, "p1");
+    let commands = update(&mut m, ch('1'));
+    let [Command::Send(action)] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(action.order_id, "p1", "1 bumps the first card shown");
+    // Still for a moment: not yet; still long enough: the column closes up.
+    run(&mut m, [Msg::Tick(at(2))]);
+    assert!(m.layout().has_holes());
+    run(&mut m, [Msg::Tick(at(5))]);
+    assert!(!m.layout().has_holes());
+    let top = m.page(Column::Pending).slots[0];
+    assert_eq!(
+        slot(&m, "p2"),
+        Some(top),
+        "the next card moved up to the top"
+    );
+}
