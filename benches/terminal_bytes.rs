@@ -215,7 +215,7 @@ fn add_on(setup: Setup) -> Vec<u8> {
 /// The till voids a line, or another screen marks one done (same height).
 fn void_line(setup: Setup) -> Vec<u8> {
     updated(setup, |order| {
-        order.items[0].voided_at = Some(support::at(0))
+        order.items[0].voided_at = Some(support::at(0));
     })
 }
 
