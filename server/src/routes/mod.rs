@@ -18,7 +18,7 @@ use crate::kitchen::Kitchen;
 use crate::metrics::{Metrics, RequestLabels};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, patch, post};
@@ -163,13 +163,16 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed("method not allowed on this route".into())
 }
 
-/// Counts each answer by route pattern and status.
+/// Counts each answer by route pattern, method and status. Every label comes
+/// from a fixed set (the routes, the methods HTTP defines, the statuses the
+/// server answers with), so no request can add a series: a client may send
+/// any token as a method (`XMETH1`) before it is even authenticated.
 async fn count_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let response = next.run(request).await;
     state
         .metrics()
@@ -181,6 +184,23 @@ async fn count_request(State(state): State<AppState>, request: Request, next: Ne
         })
         .inc();
     response
+}
+
+/// The method as a metric label: one of those HTTP defines for resources,
+/// or `other`.
+fn method_label(method: &Method) -> &'static str {
+    [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::PATCH, "PATCH"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+    ]
+    .into_iter()
+    .find_map(|(known, label)| (known == method).then_some(label))
+    .unwrap_or("other")
 }
 
 /// A station path segment: a station or `all`; 422 naming `station` otherwise.

@@ -146,6 +146,7 @@ contract! {
         healthz_answers_ok,
         metrics_are_prometheus_text,
         long_polls_are_counted_until_they_end,
+        invented_methods_add_no_metric_series,
     ],
     durability: [
         a_201_survives_kill_9,
