@@ -18,6 +18,7 @@ mod retention;
 mod routes;
 mod serve;
 pub mod store;
+mod tasks;
 
 pub use clock::Clock;
 pub use config::cli::{Cli, Loaded};
@@ -32,10 +33,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-
-/// How long shutdown waits for requests and `WebSocket` sessions to finish.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Why the server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,9 +55,10 @@ pub enum StartError {
 pub struct RunningServer {
     addr: SocketAddr,
     stop: CancellationToken,
-    tasks: TaskTracker,
+    tasks: tasks::Tasks,
     serve: tokio::task::JoinHandle<()>,
     store: store::Store,
+    shutdown_grace: Duration,
     /// Dropping the handle without `shutdown` still stops the server.
     _stop_on_drop: tokio_util::sync::DropGuard,
 }
@@ -77,20 +75,27 @@ impl RunningServer {
 
     /// Stops gracefully: no new connections, in-flight requests finish, long
     /// polls return, `WebSocket`s get close 1001; then the store is closed.
-    pub async fn shutdown(self) {
+    /// Whatever is still running when the grace period is over (a request
+    /// whose body never comes, a `WebSocket` whose peer stopped reading) is
+    /// cut off first: its connection closed, its uncommitted work rolled
+    /// back, so the store is never closed under it and nothing that was
+    /// answered 2xx is lost.
+    pub async fn shutdown(mut self) {
+        let deadline = tokio::time::Instant::now() + self.shutdown_grace;
         self.stop.cancel();
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.serve)
+        if tokio::time::timeout_at(deadline, &mut self.serve)
             .await
             .is_err()
         {
-            tracing::warn!("requests still running after the grace period");
+            tracing::warn!("requests still running after the grace period: cutting them off");
+            // Dropping the accept loop aborts every connection it holds.
+            self.serve.abort();
+            let _ = (&mut self.serve).await;
         }
-        self.tasks.close();
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.tasks.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!("background tasks still running after the grace period");
+        if self.tasks.finish(deadline).await {
+            tracing::warn!(
+                "WebSocket sessions or background tasks still running after the grace period: cut off"
+            );
         }
         self.store.close().await;
         tracing::info!("stopped");
@@ -123,7 +128,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
         clock: config.clock.clone(),
     };
     let stop = CancellationToken::new();
-    let tasks = TaskTracker::new();
+    let tasks = tasks::Tasks::default();
     tasks.spawn(feed::run_tailer(
         store.clone(),
         feed.clone(),
@@ -161,6 +166,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
         tasks,
         serve,
         store,
+        shutdown_grace: config.shutdown_grace,
         _stop_on_drop: stop.clone().drop_guard(),
         stop,
     })

@@ -38,6 +38,8 @@ pub struct ServerSection {
     pub websocket: Option<WebSocketSection>,
     /// Open orders older than this are late in the stats.
     pub late_after: Option<HumanDuration>,
+    /// How long shutdown waits for requests and `WebSocket`s.
+    pub shutdown_grace: Option<HumanDuration>,
 }
 
 /// `[server.retention]`
@@ -143,6 +145,7 @@ impl FileSettings {
             set_duration(&mut target.keep_completed, r.keep_completed);
         }
         set_duration(&mut config.late_after, s.late_after);
+        set_duration(&mut config.shutdown_grace, s.shutdown_grace);
         if let Some(tokens) = &s.tokens {
             config.tokens = tokens
                 .iter()

@@ -34,6 +34,9 @@ pub struct ServerConfig {
     pub websocket: WebSocketConfig,
     /// Open orders older than this count as late in the stats.
     pub late_after: Duration,
+    /// How long shutdown waits for requests and `WebSocket` sessions to
+    /// finish before it cuts them off.
+    pub shutdown_grace: Duration,
     /// What "now" is for writes, stats and pruning; tests set their own.
     pub clock: Clock,
 }
@@ -147,6 +150,7 @@ impl Default for ServerConfig {
             demo: None,
             websocket: WebSocketConfig::default(),
             late_after: Duration::from_secs(10 * 60),
+            shutdown_grace: Duration::from_secs(10),
             clock: Clock::system(),
         }
     }
@@ -266,6 +270,7 @@ impl ServerConfig {
                 self.retention.keep_completed,
             ),
             ("server.late_after", self.late_after),
+            ("server.shutdown_grace", self.shutdown_grace),
             ("server.websocket.ping_every", self.websocket.ping_every),
             ("server.websocket.dead_after", self.websocket.dead_after),
             ("server.websocket.send_timeout", self.websocket.send_timeout),
@@ -288,6 +293,12 @@ impl ServerConfig {
             return Err(ConfigError::value(
                 "server.retention.keep_completed",
                 "must be at least 24h: answers to retried requests are kept that long",
+            ));
+        }
+        if self.shutdown_grace.is_zero() {
+            return Err(ConfigError::value(
+                "server.shutdown_grace",
+                "must be longer than 0s: displays are sent their close frames within it",
             ));
         }
         if self.late_after.is_zero() {

@@ -26,7 +26,6 @@ use kds_protocol::{MAX_BODY_BYTES, StationScope};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -42,8 +41,9 @@ pub struct AppState {
     pub late_after: Duration,
     /// Cancelled when the server shuts down: long polls return, `WebSocket`s close 1001.
     pub shutdown: CancellationToken,
-    /// WebSocket sessions, so shutdown can wait for their close frames.
-    pub sessions: TaskTracker,
+    /// WebSocket sessions, so shutdown can wait for their close frames
+    /// (and cut off those that never finish).
+    pub sessions: crate::tasks::Tasks,
 }
 
 impl AppState {

@@ -24,6 +24,7 @@ mod orders;
 mod pg_support;
 mod postgres_store;
 mod retention;
+mod shutdown;
 mod sqlite_store;
 mod support;
 mod websocket;
@@ -158,6 +159,9 @@ contract! {
     ],
     demo: [
         the_simulator_streams_orders_that_move_along,
+    ],
+    shutdown: [
+        what_outlasts_the_grace_period_is_cut_off_and_nothing_is_lost,
     ],
     }
 }
