@@ -14,6 +14,7 @@ mod extract;
 mod feed;
 mod kitchen;
 mod metrics;
+mod rate_limit;
 mod retention;
 mod routes;
 mod serve;
@@ -24,8 +25,8 @@ pub use clock::Clock;
 pub use config::cli::{Cli, Loaded};
 pub use config::file::FileSettings;
 pub use config::{
-    ConfigError, DemoConfig, Retention, Role, ServerConfig, TokenConfig, WebSocketConfig,
-    default_config_path, default_database_path,
+    ConfigError, DemoConfig, RateLimits, Retention, Role, ServerConfig, TokenConfig,
+    WebSocketConfig, default_config_path, default_database_path,
 };
 pub use demo::{BUILT_IN_MENU, Menu, MenuError, MenuItem};
 
@@ -157,7 +158,9 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown: stop.clone(),
         sessions: tasks.clone(),
     };
-    let app = routes::app(state, auth);
+    let limits = Arc::new(rate_limit::Limits::new(&config.rate_limits, &config.clock));
+    tasks.spawn(rate_limit::run_forgetting(limits.clone(), stop.clone()));
+    let app = routes::app(state, auth, limits);
     let shutdown = stop.clone();
     let serve = tokio::spawn(serve::serve(listener, app, shutdown));
     tracing::info!(newest_seq = newest, "kds-server listening on http://{addr}");

@@ -40,6 +40,17 @@ pub struct ServerSection {
     pub late_after: Option<HumanDuration>,
     /// How long shutdown waits for requests and `WebSocket`s.
     pub shutdown_grace: Option<HumanDuration>,
+    pub rate_limits: Option<RateLimitsSection>,
+}
+
+/// `[server.rate_limits]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitsSection {
+    pub changes_per_second: Option<u32>,
+    pub change_burst: Option<u32>,
+    pub reads_per_second: Option<u32>,
+    pub read_burst: Option<u32>,
 }
 
 /// `[server.retention]`
@@ -146,6 +157,13 @@ impl FileSettings {
         }
         set_duration(&mut config.late_after, s.late_after);
         set_duration(&mut config.shutdown_grace, s.shutdown_grace);
+        if let Some(r) = &s.rate_limits {
+            let target = &mut config.rate_limits;
+            set(&mut target.changes_per_second, r.changes_per_second);
+            set(&mut target.change_burst, r.change_burst);
+            set(&mut target.reads_per_second, r.reads_per_second);
+            set(&mut target.read_burst, r.read_burst);
+        }
         if let Some(tokens) = &s.tokens {
             config.tokens = tokens
                 .iter()
@@ -213,6 +231,10 @@ mod tests {
             enabled = true
             every = "500ms"
             stations = ["grill", "bar"]
+
+            [server.rate_limits]
+            changes_per_second = 0
+            read_burst = 50
         "#;
         let settings = FileSettings::parse(text).unwrap();
         let mut config = ServerConfig::default();
@@ -224,6 +246,9 @@ mod tests {
         assert_eq!(config.tokens[0].role, Role::Pos);
         assert_eq!(demo.every, Duration::from_millis(500));
         assert_eq!(demo.stations.len(), 2);
+        let limits = config.rate_limits;
+        assert_eq!((limits.changes_per_second, limits.read_burst), (0, 50));
+        assert_eq!((limits.change_burst, limits.reads_per_second), (1000, 500));
     }
 
     #[test]
@@ -241,6 +266,8 @@ mod tests {
             "[server.retention]\nmax_age = \"forever\"",
             "[[server.tokens]]\ntoken = \"a\"\nrole = \"admin\"",
             "[server.demo]\nstations = [\"Grill\"]",
+            "[server.rate_limits]\nreads_per_second = -1",
+            "[server.rate_limits]\nreads_per_sec = 5",
         ] {
             assert!(FileSettings::parse(text).is_err(), "{text}");
         }

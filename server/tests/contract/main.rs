@@ -23,6 +23,7 @@ mod orders;
 #[path = "../pg_support/mod.rs"]
 mod pg_support;
 mod postgres_store;
+mod rate_limits;
 mod retention;
 mod shutdown;
 mod sqlite_store;
@@ -159,6 +160,11 @@ contract! {
     ],
     demo: [
         the_simulator_streams_orders_that_move_along,
+    ],
+    rate_limits: [
+        a_flooding_client_is_held_back_while_another_bumps_and_watches,
+        an_open_server_limits_each_address_apart,
+        the_defaults_allow_bursts_of_1000_and_0_turns_a_limit_off,
     ],
     shutdown: [
         what_outlasts_the_grace_period_is_cut_off_and_nothing_is_lost,
