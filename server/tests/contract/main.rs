@@ -158,6 +158,7 @@ contract! {
         pruning_by_age_moves_the_floor_exactly,
         pruning_by_count_keeps_the_newest,
         idempotency_answers_expire_after_their_time,
+        completed_orders_past_keep_completed_go_with_their_events_and_answers,
     ],
     demo: [
         the_simulator_streams_orders_that_move_along,
