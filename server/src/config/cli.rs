@@ -222,6 +222,28 @@ mod tests {
     }
 
     #[test]
+    fn viewer_tokens_are_read_from_flags() {
+        let cli = Cli::try_parse_from([
+            "kds-server",
+            "--config",
+            "/dev/null",
+            "--token",
+            "viewer:SECRET",
+            "--token",
+            "pos:till",
+        ])
+        .unwrap();
+        let tokens = cli.load().unwrap().config.tokens;
+        assert_eq!(
+            tokens
+                .iter()
+                .map(|t| (t.token.as_str(), t.role))
+                .collect::<Vec<_>>(),
+            [("SECRET", Role::Viewer), ("till", Role::Pos)]
+        );
+    }
+
+    #[test]
     fn a_named_file_must_exist_and_bad_tokens_do_not_echo() {
         let cli = Cli {
             config: Some("/nonexistent/kds.toml".into()),

@@ -252,6 +252,45 @@ mod tests {
     }
 
     #[test]
+    fn viewer_tokens_are_read() {
+        let text =
+            "[[server.tokens]]\ntoken = \"office-secret\"\nrole = \"viewer\"\nname = \"office\"\n";
+        let mut config = ServerConfig::default();
+        FileSettings::parse(text)
+            .unwrap()
+            .apply(&mut config, &mut DemoConfig::default());
+        assert_eq!(config.tokens.len(), 1);
+        assert_eq!(config.tokens[0].role, Role::Viewer);
+        assert_eq!(config.tokens[0].name.as_deref(), Some("office"));
+        config.validate().unwrap();
+    }
+
+    /// Every value `config.example.toml` writes in `[server]` is the
+    /// default it documents, the tables the display reads are ignored, and
+    /// the commented-out tokens stay comments.
+    #[test]
+    fn the_example_file_holds_the_server_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config.example.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut config = ServerConfig::default();
+        let mut demo = DemoConfig::default();
+        let enabled = FileSettings::parse(&text)
+            .unwrap()
+            .apply(&mut config, &mut demo);
+        let defaults = ServerConfig::default();
+        assert!(!enabled);
+        assert_eq!(config.listen, defaults.listen);
+        assert_eq!(config.database, defaults.database);
+        assert_eq!(config.retention, defaults.retention);
+        assert_eq!(config.websocket, defaults.websocket);
+        assert_eq!(config.rate_limits, defaults.rate_limits);
+        assert_eq!(config.late_after, defaults.late_after);
+        assert_eq!(config.shutdown_grace, defaults.shutdown_grace);
+        assert!(config.tokens.is_empty());
+        assert_eq!(demo, DemoConfig::default());
+    }
+
+    #[test]
     fn unknown_keys_inside_server_name_the_key_and_line() {
         let text = "[display]\nx = 1\n\n[server]\nlisten = \"127.0.0.1:1\"\nlistne = 3\n";
         let message = FileSettings::parse(text).unwrap_err();
