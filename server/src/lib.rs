@@ -158,7 +158,15 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown: stop.clone(),
         sessions: tasks.clone(),
     };
-    let limits = Arc::new(rate_limit::Limits::new(&config.rate_limits, &config.clock));
+    let rates = config.rate_limits;
+    tracing::info!(
+        changes_per_second = rates.changes_per_second,
+        change_burst = rates.change_burst,
+        reads_per_second = rates.reads_per_second,
+        read_burst = rates.read_burst,
+        "rate limits per client (0: off)"
+    );
+    let limits = Arc::new(rate_limit::Limits::new(&rates, &config.clock));
     tasks.spawn(rate_limit::run_forgetting(limits.clone(), stop.clone()));
     let app = routes::app(state, auth, limits);
     let shutdown = stop.clone();
