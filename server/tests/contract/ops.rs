@@ -93,15 +93,7 @@ pub async fn long_polls_are_counted_until_they_end(backend: Backend) {
 
 /// The lines of `kds_http_requests_total`, one per series.
 async fn request_series(server: &TestServer) -> Vec<String> {
-    let text = server
-        .http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     let mut series: Vec<String> = text
         .lines()
         .filter(|line| line.starts_with("kds_http_requests_total{"))
