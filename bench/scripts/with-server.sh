@@ -19,6 +19,11 @@ ulimit -n "${KDS_BENCH_NOFILE:-20000}"
 # that a load tool pinned to the others cannot steal its time.
 pin=()
 if [[ -n "${KDS_BENCH_SERVER_CPUS:-}" ]]; then pin=(taskset -c "$KDS_BENCH_SERVER_CPUS"); fi
+# The load tools send from one address (10,000 WebSocket upgrades in two
+# seconds, orders at any --rate) and measure the server, not its rate
+# limits, so those are off here, and only here: a kitchen keeps them on.
+# Set through the environment, which builds from before the limits ignore.
+export KDS_CHANGES_PER_SECOND=0 KDS_READS_PER_SECOND=0
 "${pin[@]}" "${KDS_BENCH_SERVER:-target/release/kds-server}" --listen "127.0.0.1:$port" \
   --database "sqlite://$dir/kds.db" --log warn 2>"$dir/server.log" &
 pid=$!

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 /// Load tool for kds-server: opens WebSocket clients to a station, posts
 /// orders at a fixed rate and reports delivery latency, losses, duplicates
-/// and the server's memory and CPU. Loopback servers only.
+/// and the server's memory and CPU. Loopback servers only. Every client
+/// connects from one address: against a server with its rate limits on
+/// (500 reads and 100 changes a second, bursts of 1,000), bigger runs meet
+/// 429s; `bench/scripts/with-server.sh` starts one with them off.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "kds-bench", version, about)]
 pub struct Args {

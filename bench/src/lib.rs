@@ -3,7 +3,9 @@
 //! `kds-bench` drives a kds-server: [`fanout`] times every delivery of
 //! posted orders to many WebSocket clients, [`idle`] holds as many idle
 //! connections as the server takes. `kds-footprint` measures the terminal
-//! client ([`footprint`]). Results and the commands that produced them are
+//! client ([`footprint`]), `kds-stats-bench` the stats endpoint over a
+//! month of orders ([`stats_endpoint`]), `kds-retention-bench` the size of
+//! the database over a simulated year ([`retention_year`]). Results and the commands that produced them are
 //! in docs/benchmarks.md.
 
 pub mod cli;
@@ -16,7 +18,9 @@ pub mod orders;
 pub mod procstat;
 pub mod pty;
 pub mod report;
+pub mod retention_year;
 pub mod stats;
+pub mod stats_endpoint;
 pub mod target;
 pub mod watcher;
 

@@ -1,9 +1,9 @@
 //! The server's clock: the system's, or one a test sets by hand.
 
 use kds_protocol::Timestamp;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Where every write and the stats read "now" from.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +24,21 @@ impl Clock {
         match &self.0 {
             None => Timestamp::now(),
             Some(ms) => Timestamp::from_millis(ms.load(Ordering::SeqCst)),
+        }
+    }
+
+    /// A reading that never goes back, for measuring intervals (the rate
+    /// limits): the system's steady clock since the process first asked,
+    /// or a manual clock's own time (which only its `advance` moves).
+    pub fn steady(&self) -> Duration {
+        match &self.0 {
+            None => {
+                static START: OnceLock<Instant> = OnceLock::new();
+                START.get_or_init(Instant::now).elapsed()
+            }
+            Some(ms) => {
+                Duration::from_millis(u64::try_from(ms.load(Ordering::SeqCst)).unwrap_or(0))
+            }
         }
     }
 

@@ -30,6 +30,9 @@ pub enum ApiError {
     ResyncRequired,
     #[error("request body is larger than 64 KiB")]
     TooLarge,
+    /// The client sent more than its rate limit; nothing was done.
+    #[error("too many requests from this client: try again in {retry_after} s")]
+    RateLimited { retry_after: u64 },
     #[error("{0}")]
     MethodNotAllowed(String),
     /// The store cannot take the request now; the cause is logged.
@@ -53,6 +56,7 @@ impl ApiError {
             ApiError::InvalidTransition(..) => ErrorCode::InvalidTransition,
             ApiError::ResyncRequired => ErrorCode::ResyncRequired,
             ApiError::TooLarge => ErrorCode::TooLarge,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Unavailable(_) => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -100,6 +104,10 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(invalid) => format!("{}: {}", invalid.field, invalid.message),
             _ => self.to_string(),
         };
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let mut body = ErrorBody::new(self.code(), message);
         match self {
             ApiError::Conflict(_, order) | ApiError::InvalidTransition(_, order) => {
@@ -108,6 +116,11 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

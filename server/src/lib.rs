@@ -14,17 +14,19 @@ mod extract;
 mod feed;
 mod kitchen;
 mod metrics;
+mod rate_limit;
 mod retention;
 mod routes;
 mod serve;
 pub mod store;
+mod tasks;
 
 pub use clock::Clock;
 pub use config::cli::{Cli, Loaded};
 pub use config::file::FileSettings;
 pub use config::{
-    ConfigError, DemoConfig, Retention, Role, ServerConfig, TokenConfig, WebSocketConfig,
-    default_config_path, default_database_path,
+    ConfigError, DemoConfig, RateLimits, Retention, Role, ServerConfig, TokenConfig,
+    WebSocketConfig, default_config_path, default_database_path,
 };
 pub use demo::{BUILT_IN_MENU, Menu, MenuError, MenuItem};
 
@@ -32,10 +34,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-
-/// How long shutdown waits for requests and `WebSocket` sessions to finish.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Why the server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,9 +56,10 @@ pub enum StartError {
 pub struct RunningServer {
     addr: SocketAddr,
     stop: CancellationToken,
-    tasks: TaskTracker,
+    tasks: tasks::Tasks,
     serve: tokio::task::JoinHandle<()>,
     store: store::Store,
+    shutdown_grace: Duration,
     /// Dropping the handle without `shutdown` still stops the server.
     _stop_on_drop: tokio_util::sync::DropGuard,
 }
@@ -77,20 +76,27 @@ impl RunningServer {
 
     /// Stops gracefully: no new connections, in-flight requests finish, long
     /// polls return, `WebSocket`s get close 1001; then the store is closed.
-    pub async fn shutdown(self) {
+    /// Whatever is still running when the grace period is over (a request
+    /// whose body never comes, a `WebSocket` whose peer stopped reading) is
+    /// cut off first: its connection closed, its uncommitted work rolled
+    /// back, so the store is never closed under it and nothing that was
+    /// answered 2xx is lost.
+    pub async fn shutdown(mut self) {
+        let deadline = tokio::time::Instant::now() + self.shutdown_grace;
         self.stop.cancel();
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.serve)
+        if tokio::time::timeout_at(deadline, &mut self.serve)
             .await
             .is_err()
         {
-            tracing::warn!("requests still running after the grace period");
+            tracing::warn!("requests still running after the grace period: cutting them off");
+            // Dropping the accept loop aborts every connection it holds.
+            self.serve.abort();
+            let _ = (&mut self.serve).await;
         }
-        self.tasks.close();
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.tasks.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!("background tasks still running after the grace period");
+        if self.tasks.finish(deadline).await {
+            tracing::warn!(
+                "WebSocket sessions or background tasks still running after the grace period: cut off"
+            );
         }
         self.store.close().await;
         tracing::info!("stopped");
@@ -123,7 +129,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
         clock: config.clock.clone(),
     };
     let stop = CancellationToken::new();
-    let tasks = TaskTracker::new();
+    let tasks = tasks::Tasks::default();
     tasks.spawn(feed::run_tailer(
         store.clone(),
         feed.clone(),
@@ -152,7 +158,17 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown: stop.clone(),
         sessions: tasks.clone(),
     };
-    let app = routes::app(state, auth);
+    let rates = config.rate_limits;
+    tracing::info!(
+        changes_per_second = rates.changes_per_second,
+        change_burst = rates.change_burst,
+        reads_per_second = rates.reads_per_second,
+        read_burst = rates.read_burst,
+        "rate limits per client (0: off)"
+    );
+    let limits = Arc::new(rate_limit::Limits::new(&rates, &config.clock));
+    tasks.spawn(rate_limit::run_forgetting(limits.clone(), stop.clone()));
+    let app = routes::app(state, auth, limits);
     let shutdown = stop.clone();
     let serve = tokio::spawn(serve::serve(listener, app, shutdown));
     tracing::info!(newest_seq = newest, "kds-server listening on http://{addr}");
@@ -161,6 +177,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
         tasks,
         serve,
         store,
+        shutdown_grace: config.shutdown_grace,
         _stop_on_drop: stop.clone().drop_guard(),
         stop,
     })

@@ -13,7 +13,8 @@ use std::time::Duration;
 pub struct RequestLabels {
     /// The route pattern (`/api/orders/{id}`), never the raw path.
     pub route: String,
-    pub method: String,
+    /// A known method or `other` (see `routes::count_request`).
+    pub method: &'static str,
     pub status: u16,
 }
 
@@ -132,7 +133,7 @@ mod tests {
             .requests
             .get_or_create(&RequestLabels {
                 route: "/healthz".into(),
-                method: "GET".into(),
+                method: "GET",
                 status: 200,
             })
             .inc();

@@ -10,14 +10,15 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
@@ -27,41 +28,37 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves until `shutdown`, then stops accepting, lets every connection
 /// finish its request (upgraded `WebSocket`s close on their own) and returns.
+/// Dropping the future (shutdown's grace period is over) aborts every
+/// connection still open: they are tasks of its `JoinSet`.
 pub async fn serve(listener: TcpListener, app: Router, shutdown: CancellationToken) {
-    // Each connection task holds a receiver; `closed` means all have ended.
-    let (all_done, done) = watch::channel(());
+    let mut connections = JoinSet::new();
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     accept_failed(&err).await;
                     continue;
                 }
             },
+            // Finished connections are reaped as they end, so the set holds
+            // only the open ones.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
             () = shutdown.cancelled() => break,
         };
-        tokio::spawn(connection(
-            stream,
-            app.clone(),
-            shutdown.clone(),
-            done.clone(),
-        ));
+        connections.spawn(connection(stream, peer, app.clone(), shutdown.clone()));
     }
     drop(listener);
-    drop(done);
-    all_done.closed().await;
+    while connections.join_next().await.is_some() {}
 }
 
-async fn connection(
-    stream: TcpStream,
-    app: Router,
-    shutdown: CancellationToken,
-    done: watch::Receiver<()>,
-) {
-    let service = TowerToHyperService::new(
-        app.map_request(|request: Request<Incoming>| request.map(Body::new)),
-    );
+async fn connection(stream: TcpStream, peer: SocketAddr, app: Router, shutdown: CancellationToken) {
+    // Handlers may ask for the peer's address, as under `axum::serve`.
+    let service = TowerToHyperService::new(app.map_request(move |request: Request<Incoming>| {
+        let mut request = request.map(Body::new);
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    }));
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -80,7 +77,6 @@ async fn connection(
             let _ = connection.await;
         }
     }
-    drop(done);
 }
 
 /// Accepting failed. Out of file descriptors (or another resource): wait a

@@ -37,6 +37,18 @@ pub struct Cli {
     /// Drop events older than this (e.g. `72h`).
     #[arg(long, env = "KDS_RETENTION_AGE", value_name = "DURATION", value_parser = parse_duration)]
     pub retention_age: Option<Duration>,
+    /// Changes (POST, PATCH) each client may send per second; 0: no limit.
+    #[arg(long, env = "KDS_CHANGES_PER_SECOND", value_name = "N")]
+    pub changes_per_second: Option<u32>,
+    /// Changes a client may send at once before the rate applies; 0: no limit.
+    #[arg(long, env = "KDS_CHANGE_BURST", value_name = "N")]
+    pub change_burst: Option<u32>,
+    /// Reads (GET, WebSocket upgrades) each client may send per second; 0: no limit.
+    #[arg(long, env = "KDS_READS_PER_SECOND", value_name = "N")]
+    pub reads_per_second: Option<u32>,
+    /// Reads a client may send at once before the rate applies; 0: no limit.
+    #[arg(long, env = "KDS_READ_BURST", value_name = "N")]
+    pub read_burst: Option<u32>,
     /// Run the order simulator.
     #[arg(long, env = "KDS_DEMO", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
@@ -128,6 +140,17 @@ impl Cli {
         if let Some(age) = self.retention_age {
             config.retention.max_age = age;
         }
+        let limits = &mut config.rate_limits;
+        for (target, value) in [
+            (&mut limits.changes_per_second, self.changes_per_second),
+            (&mut limits.change_burst, self.change_burst),
+            (&mut limits.reads_per_second, self.reads_per_second),
+            (&mut limits.read_burst, self.read_burst),
+        ] {
+            if let Some(value) = value {
+                *target = value;
+            }
+        }
         if let Some(every) = self.demo_every {
             demo.every = every;
         }
@@ -184,6 +207,8 @@ mod tests {
             "--demo",
             "--token",
             "pos:abc,display:def",
+            "--reads-per-second",
+            "0",
         ])
         .unwrap();
         let loaded = cli.load().unwrap();
@@ -192,6 +217,30 @@ mod tests {
         assert_eq!(loaded.config.demo.unwrap().every, Duration::from_secs(2));
         assert_eq!(loaded.config.tokens.len(), 2);
         assert_eq!(loaded.config.tokens[1].role, Role::Display);
+        assert_eq!(loaded.config.rate_limits.reads_per_second, 0);
+        assert_eq!(loaded.config.rate_limits.read_burst, 1000);
+    }
+
+    #[test]
+    fn viewer_tokens_are_read_from_flags() {
+        let cli = Cli::try_parse_from([
+            "kds-server",
+            "--config",
+            "/dev/null",
+            "--token",
+            "viewer:SECRET",
+            "--token",
+            "pos:till",
+        ])
+        .unwrap();
+        let tokens = cli.load().unwrap().config.tokens;
+        assert_eq!(
+            tokens
+                .iter()
+                .map(|t| (t.token.as_str(), t.role))
+                .collect::<Vec<_>>(),
+            [("SECRET", Role::Viewer), ("till", Role::Pos)]
+        );
     }
 
     #[test]

@@ -38,6 +38,19 @@ pub struct ServerSection {
     pub websocket: Option<WebSocketSection>,
     /// Open orders older than this are late in the stats.
     pub late_after: Option<HumanDuration>,
+    /// How long shutdown waits for requests and `WebSocket`s.
+    pub shutdown_grace: Option<HumanDuration>,
+    pub rate_limits: Option<RateLimitsSection>,
+}
+
+/// `[server.rate_limits]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitsSection {
+    pub changes_per_second: Option<u32>,
+    pub change_burst: Option<u32>,
+    pub reads_per_second: Option<u32>,
+    pub read_burst: Option<u32>,
 }
 
 /// `[server.retention]`
@@ -143,6 +156,14 @@ impl FileSettings {
             set_duration(&mut target.keep_completed, r.keep_completed);
         }
         set_duration(&mut config.late_after, s.late_after);
+        set_duration(&mut config.shutdown_grace, s.shutdown_grace);
+        if let Some(r) = &s.rate_limits {
+            let target = &mut config.rate_limits;
+            set(&mut target.changes_per_second, r.changes_per_second);
+            set(&mut target.change_burst, r.change_burst);
+            set(&mut target.reads_per_second, r.reads_per_second);
+            set(&mut target.read_burst, r.read_burst);
+        }
         if let Some(tokens) = &s.tokens {
             config.tokens = tokens
                 .iter()
@@ -210,6 +231,10 @@ mod tests {
             enabled = true
             every = "500ms"
             stations = ["grill", "bar"]
+
+            [server.rate_limits]
+            changes_per_second = 0
+            read_burst = 50
         "#;
         let settings = FileSettings::parse(text).unwrap();
         let mut config = ServerConfig::default();
@@ -221,6 +246,48 @@ mod tests {
         assert_eq!(config.tokens[0].role, Role::Pos);
         assert_eq!(demo.every, Duration::from_millis(500));
         assert_eq!(demo.stations.len(), 2);
+        let limits = config.rate_limits;
+        assert_eq!((limits.changes_per_second, limits.read_burst), (0, 50));
+        assert_eq!((limits.change_burst, limits.reads_per_second), (1000, 500));
+    }
+
+    #[test]
+    fn viewer_tokens_are_read() {
+        let text =
+            "[[server.tokens]]\ntoken = \"office-secret\"\nrole = \"viewer\"\nname = \"office\"\n";
+        let mut config = ServerConfig::default();
+        FileSettings::parse(text)
+            .unwrap()
+            .apply(&mut config, &mut DemoConfig::default());
+        assert_eq!(config.tokens.len(), 1);
+        assert_eq!(config.tokens[0].role, Role::Viewer);
+        assert_eq!(config.tokens[0].name.as_deref(), Some("office"));
+        config.validate().unwrap();
+    }
+
+    /// Every value `config.example.toml` writes in `[server]` is the
+    /// default it documents, the tables the display reads are ignored, and
+    /// the commented-out tokens stay comments.
+    #[test]
+    fn the_example_file_holds_the_server_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config.example.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut config = ServerConfig::default();
+        let mut demo = DemoConfig::default();
+        let enabled = FileSettings::parse(&text)
+            .unwrap()
+            .apply(&mut config, &mut demo);
+        let defaults = ServerConfig::default();
+        assert!(!enabled);
+        assert_eq!(config.listen, defaults.listen);
+        assert_eq!(config.database, defaults.database);
+        assert_eq!(config.retention, defaults.retention);
+        assert_eq!(config.websocket, defaults.websocket);
+        assert_eq!(config.rate_limits, defaults.rate_limits);
+        assert_eq!(config.late_after, defaults.late_after);
+        assert_eq!(config.shutdown_grace, defaults.shutdown_grace);
+        assert!(config.tokens.is_empty());
+        assert_eq!(demo, DemoConfig::default());
     }
 
     #[test]
@@ -238,6 +305,8 @@ mod tests {
             "[server.retention]\nmax_age = \"forever\"",
             "[[server.tokens]]\ntoken = \"a\"\nrole = \"admin\"",
             "[server.demo]\nstations = [\"Grill\"]",
+            "[server.rate_limits]\nreads_per_second = -1",
+            "[server.rate_limits]\nreads_per_sec = 5",
         ] {
             assert!(FileSettings::parse(text).is_err(), "{text}");
         }

@@ -34,6 +34,10 @@ pub struct ServerConfig {
     pub websocket: WebSocketConfig,
     /// Open orders older than this count as late in the stats.
     pub late_after: Duration,
+    /// How long shutdown waits for requests and `WebSocket` sessions to
+    /// finish before it cuts them off.
+    pub shutdown_grace: Duration,
+    pub rate_limits: RateLimits,
     /// What "now" is for writes, stats and pruning; tests set their own.
     pub clock: Clock,
 }
@@ -52,6 +56,19 @@ pub struct Retention {
     /// Completed orders are deleted this long after they were completed,
     /// with whatever events and answers of theirs are still kept.
     pub keep_completed: Duration,
+}
+
+/// How many requests each client (a token, or a peer address when the
+/// server has no tokens) may send: `*_per_second` on average, in bursts of
+/// up to `*_burst`. A 0 in either setting of a kind turns its limit off.
+/// "Changes" are the API's POST and PATCH requests; "reads" its GETs and the
+/// `WebSocket` upgrade (not the frames after it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub changes_per_second: u32,
+    pub change_burst: u32,
+    pub reads_per_second: u32,
+    pub read_burst: u32,
 }
 
 /// Heartbeat and back-pressure bounds of the WebSocket; shortened in tests.
@@ -147,7 +164,22 @@ impl Default for ServerConfig {
             demo: None,
             websocket: WebSocketConfig::default(),
             late_after: Duration::from_secs(10 * 60),
+            shutdown_grace: Duration::from_secs(10),
+            rate_limits: RateLimits::default(),
             clock: Clock::system(),
+        }
+    }
+}
+
+/// Well above any kitchen (a bump bar is pressed a few times a second), so
+/// only a runaway script or a flood meets them.
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            changes_per_second: 100,
+            change_burst: 1000,
+            reads_per_second: 500,
+            read_burst: 1000,
         }
     }
 }
@@ -266,6 +298,7 @@ impl ServerConfig {
                 self.retention.keep_completed,
             ),
             ("server.late_after", self.late_after),
+            ("server.shutdown_grace", self.shutdown_grace),
             ("server.websocket.ping_every", self.websocket.ping_every),
             ("server.websocket.dead_after", self.websocket.dead_after),
             ("server.websocket.send_timeout", self.websocket.send_timeout),
@@ -288,6 +321,12 @@ impl ServerConfig {
             return Err(ConfigError::value(
                 "server.retention.keep_completed",
                 "must be at least 24h: answers to retried requests are kept that long",
+            ));
+        }
+        if self.shutdown_grace.is_zero() {
+            return Err(ConfigError::value(
+                "server.shutdown_grace",
+                "must be longer than 0s: displays are sent their close frames within it",
             ));
         }
         if self.late_after.is_zero() {

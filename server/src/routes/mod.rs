@@ -16,9 +16,10 @@ use crate::config::{Role, WebSocketConfig};
 use crate::error::ApiError;
 use crate::kitchen::Kitchen;
 use crate::metrics::{Metrics, RequestLabels};
+use crate::rate_limit::{Kind, Limits};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, patch, post};
@@ -26,7 +27,6 @@ use kds_protocol::{MAX_BODY_BYTES, StationScope};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -42,8 +42,9 @@ pub struct AppState {
     pub late_after: Duration,
     /// Cancelled when the server shuts down: long polls return, `WebSocket`s close 1001.
     pub shutdown: CancellationToken,
-    /// WebSocket sessions, so shutdown can wait for their close frames.
-    pub sessions: TaskTracker,
+    /// WebSocket sessions, so shutdown can wait for their close frames
+    /// (and cut off those that never finish).
+    pub sessions: crate::tasks::Tasks,
 }
 
 impl AppState {
@@ -52,86 +53,107 @@ impl AppState {
     }
 }
 
-/// The API's routes, each with the role it needs.
+/// The API's routes, each with the role it needs and the budget it draws on.
 struct Api {
     router: Router<AppState>,
     auth: Arc<Auth>,
-    /// (path, role) of every route, for the test that walks them.
+    limits: Arc<Limits>,
+    /// (path, role, kind) of every route, for the test that walks them.
     #[cfg(test)]
-    roles: Vec<(&'static str, Role)>,
+    roles: Vec<(&'static str, Role, Kind)>,
 }
 
 impl Api {
-    fn new(auth: Arc<Auth>) -> Self {
+    fn new(auth: Arc<Auth>, limits: Arc<Limits>) -> Self {
         Self {
             router: Router::new(),
             auth,
+            limits,
             #[cfg(test)]
             roles: Vec::new(),
         }
     }
 
+    /// A read (a GET, or the `WebSocket` upgrade) at `path` for `role` and above.
+    fn read(self, path: &'static str, role: Role, handler: MethodRouter<AppState>) -> Self {
+        self.route(path, role, Kind::Read, handler)
+    }
+
+    /// A change (a POST or PATCH) at `path` for `role` and above.
+    fn change(self, path: &'static str, role: Role, handler: MethodRouter<AppState>) -> Self {
+        self.route(path, role, Kind::Change, handler)
+    }
+
     /// Adds `handler` at `path` behind a gate that lets only `role` (or a
-    /// stronger one) through: 401 without a known token, 403 below `role`.
-    fn route(mut self, path: &'static str, role: Role, handler: MethodRouter<AppState>) -> Self {
-        let gate = Gate::new(self.auth.clone(), role);
+    /// stronger one) through: 401 without a known token, 403 below `role`,
+    /// 429 beyond the client's rate of `kind`.
+    fn route(
+        mut self,
+        path: &'static str,
+        role: Role,
+        kind: Kind,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        let gate = Gate::new(self.auth.clone(), self.limits.clone(), role, kind);
         let handler = handler.route_layer(middleware::from_fn_with_state(gate, Gate::check));
         self.router = self.router.route(path, handler);
         #[cfg(test)]
-        self.roles.push((path, role));
+        self.roles.push((path, role, kind));
         self
     }
 }
 
-/// Every route of the API and the role it needs.
-fn api(auth: Arc<Auth>) -> Api {
+/// Every route of the API, the role it needs and its kind.
+fn api(auth: Arc<Auth>, limits: Arc<Limits>) -> Api {
     use Role::{Display, Pos, Viewer};
-    Api::new(auth)
-        .route("/api/orders", Pos, post(orders::create))
-        .route("/api/checks", Pos, post(checks::create))
-        .route("/api/orders/{id}", Viewer, get(orders::get_one))
-        .route("/api/orders/{id}", Pos, patch(orders::patch))
-        .route(
+    Api::new(auth, limits)
+        .change("/api/orders", Pos, post(orders::create))
+        .change("/api/checks", Pos, post(checks::create))
+        .read("/api/orders/{id}", Viewer, get(orders::get_one))
+        .change("/api/orders/{id}", Pos, patch(orders::patch))
+        .change(
             "/api/orders/{id}/status",
             Display,
             post(orders::change_status),
         )
-        .route("/api/orders/{id}/items", Pos, post(orders::add_items))
-        .route("/api/orders/{id}/void", Pos, post(orders::void))
-        .route(
+        .change("/api/orders/{id}/items", Pos, post(orders::add_items))
+        .change("/api/orders/{id}/void", Pos, post(orders::void))
+        .change(
             "/api/orders/{id}/items/{item_id}/void",
             Pos,
             post(orders::void_item),
         )
-        .route(
+        .change(
             "/api/orders/{id}/items/{item_id}/done",
             Display,
             post(orders::item_done),
         )
-        .route(
+        .read(
             "/api/stations/{station}/orders",
             Viewer,
             get(stations::snapshot),
         )
-        .route(
+        .read(
             "/api/stations/{station}/events",
             Viewer,
             get(stations::events),
         )
-        .route(
+        .read(
             "/api/stations/{station}/stats",
             Viewer,
             get(stations::stats),
         )
-        .route("/ws/stations/{station}", Viewer, get(ws::upgrade))
+        .read("/ws/stations/{station}", Viewer, get(ws::upgrade))
 }
 
 /// The whole application.
-pub fn app(state: AppState, auth: Arc<Auth>) -> Router {
+pub fn app(state: AppState, auth: Arc<Auth>, limits: Arc<Limits>) -> Router {
+    // /healthz and /metrics are neither authenticated nor limited: probes
+    // and scrapers call them on their own schedule.
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
-        .merge(api(auth).router)
+        .merge(api(auth, limits).router)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), count_request))
@@ -163,13 +185,16 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed("method not allowed on this route".into())
 }
 
-/// Counts each answer by route pattern and status.
+/// Counts each answer by route pattern, method and status. Every label comes
+/// from a fixed set (the routes, the methods HTTP defines, the statuses the
+/// server answers with), so no request can add a series: a client may send
+/// any token as a method (`XMETH1`) before it is even authenticated.
 async fn count_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let response = next.run(request).await;
     state
         .metrics()
@@ -181,6 +206,23 @@ async fn count_request(State(state): State<AppState>, request: Request, next: Ne
         })
         .inc();
     response
+}
+
+/// The method as a metric label: one of those HTTP defines for resources,
+/// or `other`.
+fn method_label(method: &Method) -> &'static str {
+    [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::PATCH, "PATCH"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+    ]
+    .into_iter()
+    .find_map(|(known, label)| (known == method).then_some(label))
+    .unwrap_or("other")
 }
 
 /// A station path segment: a station or `all`; 422 naming `station` otherwise.
@@ -222,29 +264,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_change_needs_more_than_viewer_and_reads_need_no_more() {
-        let api = api(Arc::new(Auth::default()));
+    fn reads_are_open_to_viewers_and_changes_need_more() {
+        let api = api(
+            Arc::new(Auth::default()),
+            Arc::new(Limits::new(
+                &crate::config::RateLimits::default(),
+                &crate::Clock::system(),
+            )),
+        );
         assert!(api.roles.len() >= 13);
-        for (path, role) in &api.roles {
-            let reads = [
-                "/api/orders/{id}",
-                "/api/stations/{station}/orders",
-                "/api/stations/{station}/events",
-                "/api/stations/{station}/stats",
-                "/ws/stations/{station}",
-            ];
-            if *role == Role::Viewer {
-                assert!(
-                    reads.contains(path),
-                    "{path} is open to viewers but is not a read"
-                );
+        let reads = [
+            "/api/orders/{id}",
+            "/api/stations/{station}/orders",
+            "/api/stations/{station}/events",
+            "/api/stations/{station}/stats",
+            "/ws/stations/{station}",
+        ];
+        for (path, role, kind) in &api.roles {
+            // `/api/orders/{id}` is a read (GET) and a change (PATCH).
+            match kind {
+                Kind::Read => {
+                    assert!(reads.contains(path), "{path} is not a read");
+                    assert_eq!(*role, Role::Viewer, "{path}");
+                }
+                Kind::Change => assert!(*role > Role::Viewer, "{path} is open to viewers"),
             }
         }
         let needs = |path: &str| {
             api.roles
                 .iter()
-                .filter(|(p, _)| *p == path)
-                .map(|(_, role)| *role)
+                .filter(|(p, _, kind)| *p == path && *kind == Kind::Change)
+                .map(|(_, role, _)| *role)
                 .max()
         };
         assert_eq!(
@@ -253,5 +303,6 @@ mod tests {
         );
         assert_eq!(needs("/api/orders/{id}/void"), Some(Role::Pos));
         assert_eq!(needs("/api/checks"), Some(Role::Pos));
+        assert_eq!(needs("/api/orders/{id}"), Some(Role::Pos));
     }
 }

@@ -25,22 +25,30 @@ pub async fn snapshot(
     Ok(Json(snapshot?))
 }
 
-/// `window`: whole seconds, 60 to 86400 (400 when not a number, 422 out of range).
+/// `window`: whole seconds, 60 to 86400 (400 when not a whole number, 422
+/// out of range, a negative number included).
 fn parse_window(raw: Option<&str>) -> Result<Duration, ApiError> {
     let params = query_params(raw)?;
     let Some(text) = params.get("window") else {
         return Ok(Duration::from_secs(DEFAULT_STATS_WINDOW_S.into()));
     };
-    let seconds = text
-        .parse::<u64>()
-        .map_err(|_| ApiError::BadRequest("window: must be a whole number of seconds".into()))?;
-    if !(u64::from(MIN_STATS_WINDOW_S)..=u64::from(MAX_STATS_WINDOW_S)).contains(&seconds) {
-        return Err(ApiError::invalid(
-            "window",
-            format!("must be {MIN_STATS_WINDOW_S} to {MAX_STATS_WINDOW_S} seconds"),
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::BadRequest(
+            "window: must be a whole number of seconds".into(),
         ));
     }
-    Ok(Duration::from_secs(seconds))
+    // Too large for a u64, or negative: out of range all the same.
+    text.parse::<u64>()
+        .ok()
+        .filter(|s| (u64::from(MIN_STATS_WINDOW_S)..=u64::from(MAX_STATS_WINDOW_S)).contains(s))
+        .map(Duration::from_secs)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "window",
+                format!("must be {MIN_STATS_WINDOW_S} to {MAX_STATS_WINDOW_S} seconds"),
+            )
+        })
 }
 
 pub async fn stats(
@@ -163,16 +171,27 @@ mod tests {
         assert!(
             matches!(parse_query(Some("since=-2")), Err(ApiError::Invalid(i)) if i.field == "since")
         );
-        assert!(matches!(
-            parse_window(Some("window=abc")),
-            Err(ApiError::BadRequest(_))
-        ));
-        for bad in ["window=59", "window=86401", "window=-1"] {
+        for bad in [
+            "window=abc",
+            "window=",
+            "window=60.5",
+            "window=1e3",
+            "window=-",
+        ] {
             assert!(
-                matches!(
-                    parse_window(Some(bad)),
-                    Err(ApiError::Invalid(_) | ApiError::BadRequest(_))
-                ),
+                matches!(parse_window(Some(bad)), Err(ApiError::BadRequest(_))),
+                "{bad}"
+            );
+        }
+        for bad in [
+            "window=59",
+            "window=86401",
+            "window=-1",
+            "window=0",
+            "window=99999999999999999999999",
+        ] {
+            assert!(
+                matches!(parse_window(Some(bad)), Err(ApiError::Invalid(i)) if i.field == "window"),
                 "{bad}"
             );
         }

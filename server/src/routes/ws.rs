@@ -44,5 +44,5 @@ pub async fn upgrade(
         .read_buffer_size(READ_BUFFER)
         .max_message_size(MAX_INCOMING_MESSAGE)
         .max_frame_size(MAX_INCOMING_MESSAGE)
-        .on_upgrade(move |socket| sessions.track_future(run(socket, session))))
+        .on_upgrade(move |socket| sessions.track(run(socket, session))))
 }

@@ -17,6 +17,8 @@
 
 mod backend;
 mod ops;
+#[cfg(test)]
+mod plans;
 mod postgres;
 mod rules;
 mod sql;

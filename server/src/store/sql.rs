@@ -40,7 +40,8 @@ pub const EVENTS_AFTER: &str = "SELECT seq, kind, at, body FROM events
      ORDER BY seq LIMIT $3";
 
 /// Count and mean ticket time of the orders that entered ready since $1,
-/// over the `orders_ready` index: only the window's rows are read.
+/// over the `orders_ready_times` index, which holds every column it reads:
+/// only the window's slice of the index is read.
 pub const READY_TIMES: &str =
     "SELECT COUNT(*) AS n, AVG(CAST(ready_at - created_at AS DOUBLE PRECISION)) AS mean_ms
      FROM orders

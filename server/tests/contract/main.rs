@@ -23,8 +23,11 @@ mod orders;
 #[path = "../pg_support/mod.rs"]
 mod pg_support;
 mod postgres_store;
+mod rate_limits;
 mod retention;
+mod shutdown;
 mod sqlite_store;
+mod stats;
 mod support;
 mod websocket;
 
@@ -146,6 +149,7 @@ contract! {
         healthz_answers_ok,
         metrics_are_prometheus_text,
         long_polls_are_counted_until_they_end,
+        invented_methods_add_no_metric_series,
     ],
     durability: [
         a_201_survives_kill_9,
@@ -154,9 +158,25 @@ contract! {
         pruning_by_age_moves_the_floor_exactly,
         pruning_by_count_keeps_the_newest,
         idempotency_answers_expire_after_their_time,
+        completed_orders_past_keep_completed_go_with_their_events_and_answers,
     ],
     demo: [
         the_simulator_streams_orders_that_move_along,
+    ],
+    rate_limits: [
+        a_flooding_client_is_held_back_while_another_bumps_and_watches,
+        an_open_server_limits_each_address_apart,
+        the_defaults_allow_bursts_of_1000_and_0_turns_a_limit_off,
+    ],
+    stats: [
+        the_window_is_checked_and_defaults_to_an_hour,
+        ticket_times_are_those_of_orders_that_reached_ready_in_the_window,
+        open_and_late_leave_out_completed_and_voided_orders,
+        stations_are_counted_apart_and_all_counts_every_one,
+        an_order_recalled_from_ready_no_longer_counts_until_ready_again,
+    ],
+    shutdown: [
+        what_outlasts_the_grace_period_is_cut_off_and_nothing_is_lost,
     ],
     }
 }

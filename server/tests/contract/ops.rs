@@ -90,3 +90,57 @@ pub async fn long_polls_are_counted_until_they_end(backend: Backend) {
     assert!(gave_up.is_err());
     eventually(metric("0")).await;
 }
+
+/// The lines of `kds_http_requests_total`, one per series.
+async fn request_series(server: &TestServer) -> Vec<String> {
+    let text = server.metrics().await;
+    let mut series: Vec<String> = text
+        .lines()
+        .filter(|line| line.starts_with("kds_http_requests_total{"))
+        .map(|line| {
+            line.rsplit_once(' ')
+                .map_or(line, |(labels, _)| labels)
+                .to_owned()
+        })
+        .collect();
+    series.sort();
+    series
+}
+
+pub async fn invented_methods_add_no_metric_series(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let invented = |n: usize| reqwest::Method::from_bytes(format!("XMETH{n}").as_bytes()).unwrap();
+    // The first of each kind makes its series: /metrics itself, and `other`.
+    request_series(&server).await;
+    for path in ["/api/orders", "/nowhere"] {
+        let response = server
+            .http
+            .request(invented(0), server.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error(), "{path}");
+    }
+    let before = request_series(&server).await;
+    for n in 1..=1000 {
+        let path = if n % 2 == 0 {
+            "/api/orders"
+        } else {
+            "/nowhere"
+        };
+        server
+            .http
+            .request(invented(n), server.url(path))
+            .send()
+            .await
+            .unwrap();
+    }
+    let after = request_series(&server).await;
+    assert_eq!(after, before, "new series appeared");
+    assert!(
+        after
+            .iter()
+            .any(|series| series.contains(r#"method="other""#)),
+        "{after:?}"
+    );
+}

@@ -164,3 +164,123 @@ pub async fn idempotency_answers_expire_after_their_time(backend: Backend) {
         .unwrap();
     assert!(matches!(fresh, Created::New(..)));
 }
+
+/// Moves `id` through `to`, in turn, at `at`; the last move with `key`.
+async fn moves(store: &Store, id: &str, to: &[Status], at: i64, key: Option<&IdempotencyKey>) {
+    for (n, &status) in to.iter().enumerate() {
+        let change = Edit::Status(StatusMove {
+            to: status,
+            from: None,
+        });
+        let key = key.filter(|_| n + 1 == to.len());
+        let outcome = store
+            .change(id, &change, key, Timestamp::from_millis(at))
+            .await
+            .unwrap();
+        assert!(matches!(outcome, Outcome::Changed(_)), "{outcome:?}");
+    }
+}
+
+fn key(scope: &'static str, key: &str) -> IdempotencyKey {
+    IdempotencyKey {
+        scope,
+        key: key.into(),
+        request: format!("{scope} {key}"),
+    }
+}
+
+pub async fn completed_orders_past_keep_completed_go_with_their_events_and_answers(
+    backend: Backend,
+) {
+    let (store, _database) = open(backend).await;
+    let t0 = 1_800_000_000_000;
+    let to_completed = [Status::Preparing, Status::Ready, Status::Completed];
+    // Hour 0: an order completed an hour later (its creation and last move
+    // keyed), and one that stays open. Hour 30: one completed at hour 31.
+    let (create_key, bump_key) = (key("create", "till-1"), key("status", "screen-1"));
+    let old_done = match store
+        .create_order(
+            &draft("grill"),
+            Some(&create_key),
+            Timestamp::from_millis(t0),
+        )
+        .await
+        .unwrap()
+    {
+        Created::New(order, _) => order,
+        other => panic!("{other:?}"),
+    };
+    let old_open = create(&store, "grill", t0).await;
+    moves(
+        &store,
+        &old_done.id,
+        &to_completed,
+        t0 + HOUR_MS,
+        Some(&bump_key),
+    )
+    .await;
+    let young_done = create(&store, "grill", t0 + 30 * HOUR_MS).await;
+    moves(
+        &store,
+        &young_done.id,
+        &to_completed,
+        t0 + 31 * HOUR_MS,
+        None,
+    )
+    .await;
+    // Seqs: 1 and 2 the creations at hour 0, 3..=5 the moves at hour 1,
+    // 6..=9 the young order's.
+    let retention = Retention {
+        keep_completed: Duration::from_secs(36 * 3600),
+        max_age: Duration::from_secs(72 * 3600),
+        idempotency_for: Duration::from_secs(72 * 3600),
+        ..Retention::default()
+    };
+    let now = Timestamp::from_millis(t0 + 40 * HOUR_MS);
+    let report = store.prune(&retention, now).await.unwrap();
+    // Completed 39 h ago: deleted. Its events and answers, kept 72 h on
+    // their own, go at keep_completed's 36 h with it (and so does the open
+    // order's creation event, which is as old; the open order stays).
+    assert_eq!(
+        (report.orders, report.events, report.keys, report.floor),
+        (1, 5, 2, 5)
+    );
+    assert_eq!(store.order(&old_done.id).await.unwrap(), None);
+    assert_eq!(
+        store.order(&old_open.id).await.unwrap().unwrap().status,
+        Status::Pending
+    );
+    let young = store.order(&young_done.id).await.unwrap().unwrap();
+    assert_eq!(young.status, Status::Completed);
+    let snapshot = store.snapshot(&StationScope::All).await.unwrap();
+    let ids = |orders: &[kds_protocol::Order]| -> Vec<String> {
+        orders.iter().map(|o| o.id.clone()).collect()
+    };
+    assert_eq!(ids(&snapshot.orders), vec![old_open.id.clone()]);
+    assert_eq!(ids(&snapshot.recent), vec![young_done.id.clone()]);
+    assert_eq!(snapshot.seq, 9);
+    let all = StationScope::All;
+    assert_eq!(store.events(&all, 4, 500).await.unwrap(), EventsRead::Gone);
+    assert_eq!(
+        seqs(&store.events(&all, 5, 500).await.unwrap()),
+        vec![6, 7, 8, 9]
+    );
+    // A second pass finds nothing more.
+    let again = store.prune(&retention, now).await.unwrap();
+    assert_eq!((again.orders, again.events, again.keys), (0, 0, 0));
+    // The answers went with the order: the keys are new requests again.
+    let repeat = store
+        .create_order(&draft("grill"), Some(&create_key), now)
+        .await
+        .unwrap();
+    assert!(matches!(repeat, Created::New(..)), "{repeat:?}");
+    let change = Edit::Status(StatusMove {
+        to: Status::Ready,
+        from: None,
+    });
+    let replay = store
+        .change(&old_done.id, &change, Some(&bump_key), now)
+        .await
+        .unwrap();
+    assert_eq!(replay, Outcome::NotFound);
+}

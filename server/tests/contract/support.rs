@@ -235,6 +235,16 @@ impl TestServer {
         moved
     }
 
+    /// The text of `GET /metrics`.
+    pub async fn metrics(&self) -> String {
+        let response = self.http.get(self.url("/metrics")).send().await;
+        response
+            .expect("metrics answered")
+            .text()
+            .await
+            .expect("metrics read")
+    }
+
     pub async fn events(&self, station: &str, since: i64) -> Value {
         let (status, page) = self
             .get(&format!("/api/stations/{station}/events?since={since}"))

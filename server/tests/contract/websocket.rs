@@ -234,15 +234,7 @@ pub async fn a_client_that_stops_reading_does_not_stall_others(backend: Backend)
         started.elapsed()
     );
     // The stalled one was cut off, not buffered without bound.
-    let text = server
-        .http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     assert!(
         text.lines()
             .any(|l| l.starts_with("kds_websocket_slow_closes_total") && !l.ends_with(" 0")),
