@@ -29,24 +29,29 @@ impl FakeServer {
     }
 
     /// Accepts the next WebSocket; returns it with the request's path and query.
+    /// Plain HTTP requests in between (the client asks `/api/session` each
+    /// time it reaches a server) fail the handshake and are dropped: to the
+    /// client this is a server without that route, which it must survive.
     pub async fn accept(&self) -> (WebSocketStream<TcpStream>, String) {
-        let (stream, _) = tokio::time::timeout(PATIENCE, self.listener.accept())
-            .await
-            .expect("the client did not connect")
-            .unwrap();
-        let uri = Arc::new(Mutex::new(String::new()));
-        let seen = Arc::clone(&uri);
-        // The callback's error type is tungstenite's: large, but never built here.
-        #[allow(clippy::result_large_err)]
-        let record = move |req: &Request, res: Response| {
-            *seen.lock().unwrap() = req.uri().to_string();
-            Ok(res)
-        };
-        let socket = tokio_tungstenite::accept_hdr_async(stream, record)
-            .await
-            .unwrap();
-        let uri = uri.lock().unwrap().clone();
-        (socket, uri)
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let (stream, _) = tokio::time::timeout_at(deadline, self.listener.accept())
+                .await
+                .expect("the client did not connect")
+                .unwrap();
+            let uri = Arc::new(Mutex::new(String::new()));
+            let seen = Arc::clone(&uri);
+            // The callback's error type is tungstenite's: large, but never built here.
+            #[allow(clippy::result_large_err)]
+            let record = move |req: &Request, res: Response| {
+                *seen.lock().unwrap() = req.uri().to_string();
+                Ok(res)
+            };
+            if let Ok(socket) = tokio_tungstenite::accept_hdr_async(stream, record).await {
+                let uri = uri.lock().unwrap().clone();
+                return (socket, uri);
+            }
+        }
     }
 }
 
