@@ -63,6 +63,42 @@ fn an_unknown_token_says_unauthorized() {
     assert_eq!(screen.wait_exit(SOON), 0);
 }
 
+/// A viewer token (the office's screen): the server says so through
+/// `/api/session`, the footer shows READ-ONLY, and a bump is refused on the
+/// screen without reaching the server.
+#[test]
+fn a_viewer_token_makes_a_read_only_screen() {
+    let token = |token: &str, role| kds_server::TokenConfig {
+        token: token.into(),
+        role,
+        name: None,
+    };
+    let kitchen = Kitchen::with_tokens(vec![
+        token("till-token", kds_server::Role::Pos),
+        token("office-token", kds_server::Role::Viewer),
+    ]);
+    let order = kitchen.post_order(Some("till-token"), &burger_order("grill", "12"));
+    let id = order["id"].as_str().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut screen = Screen::start(
+        home.path(),
+        &["--server", &kitchen.url, "--token", "office-token"],
+        100,
+        30,
+    );
+    screen.wait_for_text("READ-ONLY", SOON);
+    screen.wait_for_text("Cheeseburger", SOON);
+    screen.press("\r");
+    screen.wait_for_text("bumps are off", SOON);
+    assert_eq!(
+        kitchen.order_as(Some("till-token"), id)["status"],
+        "pending",
+        "a read-only screen changed the order"
+    );
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     let kitchen = Kitchen::start();

@@ -113,10 +113,11 @@ impl Gate {
     /// Middleware: 401 without a known token (so only known tokens ever
     /// get a bucket), 403 when its role is below the route's, 429 over the
     /// client's rate. Each answer comes before the handler, so none of
-    /// them changes anything.
+    /// them changes anything. A request let through carries the caller's
+    /// [`Role`], for the one handler that tells it back.
     pub async fn check(
         State(gate): State<Gate>,
-        request: Request,
+        mut request: Request,
         next: Next,
     ) -> Result<Response, ApiError> {
         let caller = gate.auth.caller(&request)?;
@@ -124,6 +125,7 @@ impl Gate {
             return Err(ApiError::Forbidden);
         }
         gate.limits.check(gate.kind, &caller.client)?;
+        request.extensions_mut().insert(caller.role);
         Ok(next.run(request).await)
     }
 }

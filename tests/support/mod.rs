@@ -80,9 +80,17 @@ impl Kitchen {
     }
 
     pub fn order(&self, id: &str) -> Value {
+        self.order_as(None, id)
+    }
+
+    /// `GET /api/orders/{id}` with `token`, if given.
+    pub fn order_as(&self, token: Option<&str>, id: &str) -> Value {
+        let mut request = self.http.get(format!("{}/api/orders/{id}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         self.runtime.block_on(async {
-            self.http
-                .get(format!("{}/api/orders/{id}", self.url))
+            request
                 .send()
                 .await
                 .unwrap()

@@ -7,6 +7,7 @@
 mod checks;
 mod ops;
 mod orders;
+mod session;
 mod stations;
 mod ws;
 mod ws_session;
@@ -144,6 +145,7 @@ fn api(auth: Arc<Auth>, limits: Arc<Limits>) -> Api {
             get(stations::stats),
         )
         .read("/ws/stations/{station}", Viewer, get(ws::upgrade))
+        .read("/api/session", Viewer, get(session::get))
 }
 
 /// The whole application.
@@ -279,6 +281,7 @@ mod tests {
             "/api/stations/{station}/events",
             "/api/stations/{station}/stats",
             "/ws/stations/{station}",
+            "/api/session",
         ];
         for (path, role, kind) in &api.roles {
             // `/api/orders/{id}` is a read (GET) and a change (PATCH).

@@ -268,3 +268,29 @@ pub async fn every_route_admits_exactly_the_roles_it_should(backend: Backend) {
         .await;
     assert_eq!(ws.json().await["type"], "snapshot");
 }
+
+/// `GET /api/session` (kds-server's own route) names the caller's role, so
+/// a screen on a viewer token can say it is read-only; an open server's
+/// callers may do everything, so they are `pos`.
+pub async fn the_session_tells_each_token_its_role(backend: Backend) {
+    let open = TestServer::start(backend).await;
+    let (status, session) = open.get("/api/session").await;
+    assert_eq!((status, session), (StatusCode::OK, json!({"role": "pos"})));
+
+    let mut server = with_tokens(backend).await;
+    for (token, role) in [
+        ("viewer-secret", "viewer"),
+        ("screen-secret", "display"),
+        ("till-secret", "pos"),
+    ] {
+        server.token = Some(token.into());
+        let (status, session) = server.get("/api/session").await;
+        assert_eq!((status, session), (StatusCode::OK, json!({"role": role})));
+    }
+    server.token = Some("wrong".into());
+    let (status, error) = server.get("/api/session").await;
+    assert_eq!(
+        (status, code(&error)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+}

@@ -121,6 +121,7 @@ contract! {
         pos_may_do_everything,
         websocket_auth_happens_before_the_upgrade,
         every_route_admits_exactly_the_roles_it_should,
+        the_session_tells_each_token_its_role,
     ],
     checks: [
         a_check_of_three_stations_gives_three_orders_with_one_number,
