@@ -6,7 +6,7 @@ mod net_support;
 
 use kds::msg::{ActionOutcome, ConnState, NetEvent};
 use kds::net::{NetHandle, spawn};
-use kds_protocol::Status;
+use kds_protocol::{Order, Status};
 use net_support::kitchen::{Kitchen, Proxy};
 use net_support::{Collector, bump, config, dead_url, move_action};
 use std::path::Path;
@@ -332,6 +332,82 @@ async fn the_servers_date_is_read_from_its_answers() {
     assert!(
         date.as_millis() > sent.as_millis() - 1_000,
         "{date:?} long before {sent:?}"
+    );
+    net.shutdown().await;
+}
+
+/// The sum of `kds_http_requests_total` over the series whose labels hold
+/// every one of `labels`.
+fn requests_counted(metrics: &str, labels: &[&str]) -> u64 {
+    metrics
+        .lines()
+        .filter(|line| line.starts_with("kds_http_requests_total{"))
+        .filter(|line| labels.iter().all(|label| line.contains(label)))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// A client over its rate waits as long as the server's `Retry-After` says
+/// instead of backing off in tens of milliseconds: every action still lands,
+/// in order, and the server answers 429 about once per action held back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_client_waits_as_long_as_it_is_told() {
+    let token = |token: &str, role| kds_server::TokenConfig {
+        token: token.to_owned(),
+        role,
+        name: None,
+    };
+    let mut kitchen = Kitchen::with(|config| {
+        config.tokens = vec![
+            token("till-token", kds_server::Role::Pos),
+            token("screen-token", kds_server::Role::Display),
+        ];
+        // Each token: three changes at once, then one a second.
+        config.rate_limits.changes_per_second = 1;
+        config.rate_limits.change_burst = 3;
+    })
+    .await;
+    kitchen.token = Some("till-token".to_owned());
+    let dir = tempfile::tempdir().unwrap();
+    let mut screen = config(&[&kitchen.url], dir.path().join("q.json"));
+    screen.token = Some("screen-token".to_owned());
+    let (tx, rx) = mpsc::channel(256);
+    let net = spawn(screen, tx);
+    let mut seen = Collector::new(rx);
+    seen.until_live().await;
+
+    let mut orders = Vec::new();
+    for item in ["Burger", "Fries", "Shake"] {
+        let order = kitchen.create("grill", item).await;
+        seen.until_order(&order.id, Status::Pending).await;
+        orders.push(order);
+    }
+    // Five changes from the screen: three pass at once, two are held back.
+    let mut actions: Vec<_> = orders.iter().zip(1..).map(|(o, n)| bump(o, n)).collect();
+    for (order, n) in orders[..2].iter().zip(4..) {
+        let preparing = Order {
+            status: Status::Preparing,
+            ..order.clone()
+        };
+        actions.push(bump(&preparing, n));
+    }
+    for action in &actions {
+        net.send(action.clone());
+    }
+    for action in &actions {
+        let outcome = outcome_of(&mut seen, &action.id).await;
+        assert!(matches!(outcome, ActionOutcome::Applied(_)), "{outcome:?}");
+    }
+    assert_eq!(kitchen.order(&orders[0].id).await.status, Status::Ready);
+    assert_eq!(kitchen.order(&orders[2].id).await.status, Status::Preparing);
+
+    // Backing off from 50 ms (these tests' timing) would have been refused
+    // about five times per action held back; waiting out Retry-After, once.
+    let metrics = kitchen.metrics().await;
+    let refused = requests_counted(&metrics, &[r#"status="429""#]);
+    assert!(
+        (1..=4).contains(&refused),
+        "{refused} answers 429 for two actions held back:\n{metrics}"
     );
     net.shutdown().await;
 }

@@ -9,7 +9,7 @@ use kds_protocol::Timestamp;
 use kds_protocol::{
     DoneRequest, ErrorBody, EventsPage, Order, Session, Snapshot, StationStats, StatusChange,
 };
-use reqwest::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Client, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -59,6 +59,10 @@ pub(crate) enum HttpError {
         /// Boxed: the body (with a whole order on 409) would make every
         /// `Result` carrying this error large.
         body: Option<Box<ErrorBody>>,
+        /// The `Retry-After` of a 429 or 503, in whole seconds as the
+        /// contract sends it (the HTTP-date form is not used by kds-server
+        /// and is ignored).
+        retry_after: Option<Duration>,
     },
     /// A success status whose body is not what the contract says.
     #[error("unreadable answer: {0}")]
@@ -91,7 +95,7 @@ impl HttpError {
     /// What a person should read about it.
     pub(crate) fn message(&self) -> String {
         match self {
-            HttpError::Status { status, body } => error_message(body.as_deref(), *status),
+            HttpError::Status { status, body, .. } => error_message(body.as_deref(), *status),
             other => other.to_string(),
         }
     }
@@ -150,6 +154,7 @@ async fn read_json<T: DeserializeOwned>(
     let mut response = request.send().await.map_err(describe)?;
     dates.record(response.headers(), sent);
     let status = response.status();
+    let retry_after = retry_after(response.headers());
     let mut bytes = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(describe)? {
         if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
@@ -165,8 +170,15 @@ async fn read_json<T: DeserializeOwned>(
         Err(HttpError::Status {
             status: status.as_u16(),
             body: serde_json::from_slice(&bytes).ok().map(Box::new),
+            retry_after,
         })
     }
+}
+
+/// `Retry-After: N` (seconds), when present and a number.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    text.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// `GET /api/stations/{station}/orders`
@@ -262,16 +274,32 @@ mod tests {
                 ErrorCode::Forbidden,
                 "role too weak",
             ))),
+            retry_after: None,
         };
         assert!(err.is_auth());
         assert_eq!(err.message(), "role too weak");
         let bare = HttpError::Status {
             status: 502,
             body: None,
+            retry_after: None,
         };
         assert!(!bare.is_auth());
         assert_eq!(bare.message(), "Bad Gateway");
         assert_eq!(bare.to_string(), "HTTP 502: Bad Gateway");
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_anything_else_is_ignored() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+            retry_after(&headers)
+        };
+        assert_eq!(with("2"), Some(Duration::from_secs(2)));
+        assert_eq!(with(" 0 "), Some(Duration::ZERO));
+        assert_eq!(with("Wed, 21 Oct 2026 07:28:00 GMT"), None);
+        assert_eq!(with("-1"), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::msg::{Action, ActionOutcome, NetEvent};
 use kds_protocol::{ErrorBody, Order};
 use reqwest::Client;
 use std::path::PathBuf;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
@@ -27,8 +28,8 @@ use tokio::time::Instant;
 enum Verdict {
     /// The server decided: tell the app and drop the action.
     Final(ActionOutcome),
-    /// Try again after a backoff.
-    Retry,
+    /// Try again after a backoff, or after the server's `Retry-After`.
+    Retry { after: Option<Duration> },
     /// The token was refused (401): ask again only rarely.
     RetryLater,
 }
@@ -40,6 +41,7 @@ fn judge(answer: Result<Order, HttpError>) -> Verdict {
         Err(HttpError::Status {
             status: 409,
             body: Some(body),
+            ..
         }) => {
             let ErrorBody { error, current } = *body;
             Verdict::Final(match current {
@@ -48,12 +50,14 @@ fn judge(answer: Result<Order, HttpError>) -> Verdict {
             })
         }
         Err(HttpError::Status { status: 401, .. }) => Verdict::RetryLater,
-        Err(HttpError::Status { status, .. })
-            if status == 408 || status == 429 || status >= 500 =>
-        {
-            Verdict::Retry
+        Err(HttpError::Status {
+            status,
+            retry_after,
+            ..
+        }) if status == 408 || status == 429 || status >= 500 => {
+            Verdict::Retry { after: retry_after }
         }
-        Err(HttpError::Network(_)) => Verdict::Retry,
+        Err(HttpError::Network(_)) => Verdict::Retry { after: None },
         // 400, 403, 404, 409 without the order, 413, 422...: asking again
         // would get the same answer. A success that cannot be read was still
         // applied; the event that follows shows the order as it stands.
@@ -62,6 +66,11 @@ fn judge(answer: Result<Order, HttpError>) -> Verdict {
         }
     }
 }
+
+/// The longest `Retry-After` obeyed: a proxy that asks for an hour must not
+/// hold a cook's bump that long (a fresh reach of the server still cuts the
+/// wait short).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// A retry that waits: until `at`, or until the link gets through again.
 #[derive(Debug, Clone, Copy)]
@@ -157,6 +166,16 @@ impl Sender {
         }
     }
 
+    /// How long to wait before the next try: what the server asked for
+    /// (a 429's `Retry-After`; at least the first backoff step, so `0` does
+    /// not spin, and at most [`MAX_RETRY_AFTER`]), else the next backoff.
+    fn retry_in(&mut self, after: Option<Duration>) -> Duration {
+        match after {
+            Some(after) => after.clamp(self.timing.backoff_start, MAX_RETRY_AFTER),
+            None => self.delays.next(),
+        }
+    }
+
     fn queue(&self) -> Option<&Outbox> {
         self.outbox.as_ref()
     }
@@ -195,8 +214,8 @@ impl Sender {
                                 return;
                             }
                         }
-                        Verdict::Retry => {
-                            let at = Instant::now() + self.delays.next();
+                        Verdict::Retry { after } => {
+                            let at = Instant::now() + self.retry_in(after);
                             retry = Some(Retry { at, seen });
                         }
                         Verdict::RetryLater => {

@@ -14,8 +14,8 @@ pub struct Kitchen {
     server: Option<kds_server::RunningServer>,
     pub addr: SocketAddr,
     pub url: String,
-    tokens: Vec<kds_server::TokenConfig>,
-    database: String,
+    /// What it starts with each time (its address aside).
+    config: kds_server::ServerConfig,
     _dir: tempfile::TempDir,
     http: reqwest::Client,
     /// Sent with every request the test makes itself.
@@ -28,16 +28,26 @@ impl Kitchen {
     }
 
     pub async fn with_tokens(tokens: Vec<kds_server::TokenConfig>) -> Kitchen {
+        Kitchen::with(|config| config.tokens = tokens).await
+    }
+
+    /// A server whose configuration `adjust` changes from the default.
+    pub async fn with(adjust: impl FnOnce(&mut kds_server::ServerConfig)) -> Kitchen {
         let dir = tempfile::tempdir().unwrap();
-        let database = format!("sqlite://{}", dir.path().join("kds.db").display());
-        let server = Self::spawn_at("127.0.0.1:0".parse().unwrap(), &database, &tokens).await;
+        let mut config = kds_server::ServerConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database: format!("sqlite://{}", dir.path().join("kds.db").display()),
+            ..kds_server::ServerConfig::default()
+        };
+        adjust(&mut config);
+        let server = Self::spawn(&config).await;
         let addr = server.local_addr();
+        config.listen = addr;
         Kitchen {
             server: Some(server),
             addr,
             url: server_url(addr),
-            tokens,
-            database,
+            config,
             _dir: dir,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
@@ -47,17 +57,7 @@ impl Kitchen {
         }
     }
 
-    async fn spawn_at(
-        listen: SocketAddr,
-        database: &str,
-        tokens: &[kds_server::TokenConfig],
-    ) -> kds_server::RunningServer {
-        let config = kds_server::ServerConfig {
-            listen,
-            database: database.to_owned(),
-            tokens: tokens.to_vec(),
-            ..kds_server::ServerConfig::default()
-        };
+    async fn spawn(config: &kds_server::ServerConfig) -> kds_server::RunningServer {
         // The old socket on this port may take a moment to let go.
         let deadline = Instant::now() + PATIENCE;
         loop {
@@ -84,7 +84,7 @@ impl Kitchen {
     /// Starts it again on the same address and database.
     pub async fn restart(&mut self) {
         self.stop().await;
-        self.server = Some(Self::spawn_at(self.addr, &self.database, &self.tokens).await);
+        self.server = Some(Self::spawn(&self.config).await);
     }
 
     fn request(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -92,6 +92,12 @@ impl Kitchen {
             Some(token) => builder.bearer_auth(token),
             None => builder,
         }
+    }
+
+    /// The server's `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        let response = self.http.get(format!("{}/metrics", self.url)).send();
+        response.await.unwrap().text().await.unwrap()
     }
 
     /// Creates an order for `station`.

@@ -89,15 +89,8 @@ impl Kitchen {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        self.runtime.block_on(async {
-            request
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        })
+        self.runtime
+            .block_on(async { request.send().await.unwrap().json().await.unwrap() })
     }
 
     /// Polls the server until order `id` has `status` (at most `timeout`).

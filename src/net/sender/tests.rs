@@ -8,6 +8,7 @@ fn status(status: u16, body: Option<ErrorBody>) -> Result<Order, HttpError> {
     Err(HttpError::Status {
         status,
         body: body.map(Box::new),
+        retry_after: None,
     })
 }
 
@@ -35,11 +36,26 @@ fn final_answers_leave_the_queue_and_the_rest_is_retried() {
         );
     }
     for code in [500, 502, 503, 429, 408] {
-        assert_eq!(judge(status(code, None)), Verdict::Retry, "{code}");
+        assert_eq!(
+            judge(status(code, None)),
+            Verdict::Retry { after: None },
+            "{code}"
+        );
     }
     assert_eq!(
         judge(Err(HttpError::Network("reset".into()))),
-        Verdict::Retry
+        Verdict::Retry { after: None }
+    );
+    let limited = Err(HttpError::Status {
+        status: 429,
+        body: None,
+        retry_after: Some(Duration::from_secs(2)),
+    });
+    assert_eq!(
+        judge(limited),
+        Verdict::Retry {
+            after: Some(Duration::from_secs(2))
+        }
     );
     assert_eq!(judge(status(401, None)), Verdict::RetryLater);
 }
