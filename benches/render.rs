@@ -4,7 +4,8 @@
 //! view function alone, drawing into ratatui's buffer; `draw` is a whole
 //! `Terminal::draw` on ratatui's `TestBackend` (view, diff against the
 //! previous frame, flush), which is what every redraw of the app costs
-//! before the bytes reach the terminal.
+//! before the bytes reach the terminal. `expo` is the `all` screen with 200
+//! open orders in 60 checks, each check one card of its stations' parts.
 
 mod support;
 
@@ -41,5 +42,27 @@ fn render_frames(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render_frames);
+fn render_expo(c: &mut Criterion) {
+    let theme = Theme::new(false, true);
+    let mut group = c.benchmark_group("render_expo_200x50");
+    let model = support::expo(200, 60, COLS, ROWS);
+    let mut terminal =
+        Terminal::new(TestBackend::new(COLS, ROWS)).expect("the test backend never fails");
+    group.bench_function("view/200_orders_60_checks", |b| {
+        b.iter(|| {
+            let mut frame = terminal.get_frame();
+            view::render(&mut frame, black_box(&model), &theme);
+        });
+    });
+    group.bench_function("draw/200_orders_60_checks", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| view::render(frame, black_box(&model), &theme))
+                .expect("the test backend never fails");
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render_frames, render_expo);
 criterion_main!(benches);

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Starts logging to `<dir>/kds.log.YYYY-MM-DD` (a week kept). `KDS_LOG`
 /// overrides `filter`. Keep the guard alive: dropping it flushes the log.
@@ -22,16 +24,47 @@ pub fn to_file(dir: &Path, filter: &str) -> anyhow::Result<WorkerGuard> {
         .buffered_lines_limit(1024)
         .lossy(true)
         .finish(appender);
-    let filter = std::env::var("KDS_LOG").unwrap_or_else(|_| filter.to_owned());
-    // The HTTP and WebSocket crates are chatty at debug; their warnings are enough.
-    let filter = EnvFilter::try_new(format!(
-        "{filter},hyper=warn,hyper_util=warn,reqwest=warn,tungstenite=warn,tokio_tungstenite=warn,rustls=warn"
-    ))?;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(false)
+    let filter = targets(&std::env::var("KDS_LOG").unwrap_or_else(|_| filter.to_owned()))?;
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false),
+        )
+        .with(filter)
         .try_init()
         .map_err(|err| anyhow::anyhow!(err))?;
     Ok(guard)
+}
+
+/// The filter: `level` and `target=level` lists (`KDS_LOG=debug`,
+/// `kds=debug,info`), which is all a display's log needs; `Targets` reads
+/// them without the regex engine `EnvFilter` would add to the binary. The
+/// HTTP and WebSocket crates are chatty at debug: their warnings are enough.
+fn targets(filter: &str) -> anyhow::Result<Targets> {
+    let quiet = "hyper=warn,hyper_util=warn,reqwest=warn,tungstenite=warn,tokio_tungstenite=warn,rustls=warn";
+    format!("{filter},{quiet}").parse().map_err(|err| {
+        anyhow::anyhow!("bad log filter {filter:?} (KDS_LOG, or `log` in [display]): {err}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::targets;
+    use tracing::Level;
+
+    #[test]
+    fn filters_are_levels_per_target_and_bad_ones_say_why() {
+        let filter = targets("kds=debug,info").unwrap();
+        assert!(filter.would_enable("kds::net", &Level::DEBUG));
+        assert!(!filter.would_enable("other", &Level::DEBUG));
+        assert!(filter.would_enable("other", &Level::INFO));
+        assert!(
+            !targets("debug")
+                .unwrap()
+                .would_enable("hyper::proto", &Level::INFO)
+        );
+        let err = targets("kds=loud").unwrap_err().to_string();
+        assert!(err.contains("kds=loud"), "{err}");
+    }
 }

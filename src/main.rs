@@ -104,7 +104,7 @@ where
         Ok(guard) => guard,
         Err(err) => {
             say!(
-                "kds: cannot write the log in {}: {err:#}",
+                "kds: cannot start the log in {}: {err:#}",
                 settings.data_dir.display()
             );
             return ExitCode::FAILURE;

@@ -5,7 +5,7 @@
 // Each benchmark uses its own part of this module.
 #![allow(dead_code)]
 
-use kds::model::{Model, ModelOptions};
+use kds::model::{Column, Model, ModelOptions};
 use kds::msg::{Msg, NetEvent};
 use kds::update::update;
 use kds_protocol::{Event, EventKind, Item, Kind, Order, Snapshot, Status, Timestamp};
@@ -118,6 +118,51 @@ pub fn events(list: Vec<Event>) -> Msg {
 pub fn loaded(n: usize, cols: u16, rows: u16) -> Model {
     let mut model = model(cols, rows);
     update(&mut model, snapshot(n as i64, board(n)));
+    model
+}
+
+/// The expo (`all`) on a `cols` x `rows` screen holding `orders` open orders
+/// in `checks` checks, each check's parts at two to four of four stations
+/// (every part of a check shares its number, as the server gives them).
+pub fn expo(orders: usize, checks: usize, cols: u16, rows: u16) -> Model {
+    const STATIONS: [&str; 4] = ["bar", "fry", "grill", "pastry"];
+    let mut parts: Vec<Order> = board(orders);
+    // Order i belongs to check i % checks; its station is the check's
+    // (i / checks)th, so a check's parts are at different stations.
+    let check_of = |i: usize| i % checks.max(1);
+    let station_of = |i: usize| STATIONS[(i / checks.max(1) + check_of(i)) % STATIONS.len()];
+    let mut at_check = std::collections::BTreeMap::<usize, Vec<&str>>::new();
+    for i in 0..orders {
+        at_check.entry(check_of(i)).or_default().push(station_of(i));
+    }
+    for (i, order) in parts.iter_mut().enumerate() {
+        let check = check_of(i);
+        let here = station_of(i);
+        order.station = here.parse().expect("a valid station");
+        order.number = check as i64 + 1;
+        order.check_id = Some(format!("check-{check:04}"));
+        let mut also: Vec<_> = at_check[&check]
+            .iter()
+            .filter(|s| **s != here)
+            .map(|s| s.parse().expect("a valid station"))
+            .collect();
+        also.sort();
+        also.dedup();
+        order.also_at = also;
+    }
+    let options = ModelOptions::new("all", "bench");
+    let mut model = Model::new(options, at(0));
+    update(&mut model, Msg::Resize(cols, rows));
+    update(&mut model, snapshot(orders as i64, parts));
+    // The fixture is only worth measuring if the checks did group.
+    let cards: usize = [Column::Pending, Column::Preparing, Column::Ready]
+        .iter()
+        .map(|&c| model.column(c).len())
+        .sum();
+    assert!(
+        cards < orders,
+        "{cards} cards for {orders} orders: no check grouped"
+    );
     model
 }
 

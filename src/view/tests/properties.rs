@@ -5,7 +5,6 @@ use crate::model::card as model_card;
 use crate::model::{Column, layout};
 use crate::view::card;
 use ratatui::style::{Color, Modifier};
-use std::time::{Duration, Instant};
 
 /// Every `#N` drawn in a column, and the counts of its `+N more` lines.
 fn column_census(rows: &[String], x0: usize, width: usize) -> (Vec<i64>, usize) {
@@ -194,8 +193,11 @@ fn monochrome_still_shows_focus_lateness_and_notes() {
     );
 }
 
+/// Paging to the far end of a long column draws the focused card there.
+/// (How fast a frame of 200 tickets draws is `benches/render.rs`'s to say:
+/// timing bounds do not belong in tests on a shared machine.)
 #[test]
-fn rendering_two_hundred_tickets_is_cheap() {
+fn the_last_page_of_two_hundred_tickets_shows_the_focused_card() {
     let mut m = model("all");
     let orders: Vec<_> = (0..200)
         .map(|i| {
@@ -214,20 +216,21 @@ fn rendering_two_hundred_tickets_is_cheap() {
         })
         .collect();
     run(&mut m, [snapshot(1, orders, vec![]), Msg::Resize(200, 50)]);
-    // Focus the last page of the first column: the worst case for paging.
+    // The first column's last ticket: 67 pending, so 66 steps down.
     run(&mut m, (0..70).map(|_| ch('j')));
+    let focused = m.focused_ticket().expect("a focused ticket").number;
+    let last = m
+        .column(Column::Pending)
+        .last()
+        .expect("pending tickets")
+        .number;
+    assert_eq!(focused, last);
     let theme = Theme::new(false, true);
-    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
-    let rounds = 20;
-    let start = Instant::now();
-    for _ in 0..rounds {
-        terminal.draw(|frame| render(frame, &m, &theme)).unwrap();
-    }
-    let each = start.elapsed() / rounds;
-    eprintln!("render of 200 tickets at 200x50: {each:?}");
-    // The target is < 1 ms in release; debug builds are ~10-30x slower, and CI
-    // machines are busy. This bound catches a quadratic blow-up, not jitter.
-    assert!(each < Duration::from_millis(60), "{each:?}");
+    let screen = lines(draw(&m, &theme, 200, 50).buffer()).join("\n");
+    assert!(
+        screen.contains(&format!("#{last} ")),
+        "#{last} is not on screen:\n{screen}"
+    );
 }
 
 #[test]
