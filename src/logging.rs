@@ -2,14 +2,28 @@
 //! terminal belongs to the kitchen.
 
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+/// The log writer's guard, kept where the panic hook can reach it ([`flush`]).
+static WRITER: Mutex<Option<WorkerGuard>> = Mutex::new(None);
+
+/// The open log: dropping it writes out what is queued ([`flush`]).
+#[must_use = "the log is written out when this is dropped"]
+pub struct Log(());
+
+impl Drop for Log {
+    fn drop(&mut self) {
+        flush();
+    }
+}
+
 /// Starts logging to `<dir>/kds.log.YYYY-MM-DD` (a week kept). `KDS_LOG`
-/// overrides `filter`. Keep the guard alive: dropping it flushes the log.
-pub fn to_file(dir: &Path, filter: &str) -> anyhow::Result<WorkerGuard> {
+/// overrides `filter`. Keep the [`Log`] alive for as long as the program runs.
+pub fn to_file(dir: &Path, filter: &str) -> anyhow::Result<Log> {
     std::fs::create_dir_all(dir)?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
@@ -34,7 +48,18 @@ pub fn to_file(dir: &Path, filter: &str) -> anyhow::Result<WorkerGuard> {
         .with(filter)
         .try_init()
         .map_err(|err| anyhow::anyhow!(err))?;
-    Ok(guard)
+    *WRITER.lock().unwrap_or_else(PoisonError::into_inner) = Some(guard);
+    Ok(Log(()))
+}
+
+/// Writes out every queued line and stops the writer (waiting for it at
+/// most a second); what is logged afterwards is lost. For the end of the
+/// process only: the normal end through [`Log`], and a panic in a build
+/// that aborts on panic, where no destructor runs after the hook.
+pub fn flush() {
+    // Taken out before it is dropped, so the lock is not held while waiting.
+    let writer = WRITER.lock().unwrap_or_else(PoisonError::into_inner).take();
+    drop(writer);
 }
 
 /// The filter: `level` and `target=level` lists (`KDS_LOG=debug`,

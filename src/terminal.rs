@@ -30,6 +30,10 @@ impl Tui {
         std::panic::set_hook(Box::new(move |info| {
             restore();
             tracing::error!("panic: {info}");
+            // The lean build aborts on panic: nothing runs after this hook,
+            // so the line above must reach the file now.
+            #[cfg(panic = "abort")]
+            crate::logging::flush();
             previous(info);
         }));
         enable_raw_mode()?;

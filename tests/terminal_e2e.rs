@@ -95,6 +95,17 @@ fn a_viewer_token_makes_a_read_only_screen() {
         "pending",
         "a read-only screen changed the order"
     );
+    // Refused at the screen, not by the server: a 403 would leave the order
+    // as it is too, but no status request may have been sent at all.
+    let metrics = kitchen.metrics();
+    assert!(
+        metrics.contains(r#"route="/api/orders","#),
+        "the metrics count requests by route: {metrics}"
+    );
+    assert!(
+        !metrics.contains(r#"route="/api/orders/{id}/status""#),
+        "a read-only screen sent a status move: {metrics}"
+    );
     screen.press("q");
     assert_eq!(screen.wait_exit(SOON), 0);
 }

@@ -6,19 +6,20 @@
 #   cargo build --release -p kds-server -p kds-bench
 #   bench/scripts/client-suite.sh [RUNS] [OUT]
 #
-# It builds the lean client itself and measures a copy: any other build of
-# the kds package (cargo bench, cargo build) puts the demo-enabled binary,
-# twice the size, at the same path.
+# It builds the display as a kitchen installs it (the `lean` profile,
+# without the demo) and measures a copy: a build of the package with its
+# default features in that profile would put the demo-enabled binary at
+# the same path.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 runs="${1:-3}"
 out="${2:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out"
-cargo build --release --no-default-features -p kds
+cargo build --profile lean --no-default-features -p kds
 copy="$(mktemp -d)"
 trap 'rm -rf "$copy"' EXIT
-cp target/release/kds "$copy/kds-lean"
+cp target/lean/kds "$copy/kds-lean"
 for i in $(seq "$runs"); do
   echo "== footprint, run $i" >&2
   bench/scripts/with-server.sh target/release/kds-footprint --kds "$copy/kds-lean" \

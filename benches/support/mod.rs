@@ -122,7 +122,7 @@ pub fn loaded(n: usize, cols: u16, rows: u16) -> Model {
 }
 
 /// The expo (`all`) on a `cols` x `rows` screen holding `orders` open orders
-/// in `checks` checks, each check's parts at two to four of four stations
+/// in `checks` checks, each check's parts at three or four of four stations
 /// (every part of a check shares its number, as the server gives them).
 pub fn expo(orders: usize, checks: usize, cols: u16, rows: u16) -> Model {
     const STATIONS: [&str; 4] = ["bar", "fry", "grill", "pastry"];

@@ -47,9 +47,14 @@ impl FakeServer {
                 *seen.lock().unwrap() = req.uri().to_string();
                 Ok(res)
             };
-            if let Ok(socket) = tokio_tungstenite::accept_hdr_async(stream, record).await {
-                let uri = uri.lock().unwrap().clone();
-                return (socket, uri);
+            match tokio_tungstenite::accept_hdr_async(stream, record).await {
+                Ok(socket) => {
+                    let uri = uri.lock().unwrap().clone();
+                    return (socket, uri);
+                }
+                // Said, so that a client whose handshake is broken shows
+                // why instead of timing out as "did not connect".
+                Err(err) => eprintln!("fake server: not a WebSocket handshake: {err}"),
             }
         }
     }

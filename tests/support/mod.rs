@@ -93,6 +93,13 @@ impl Kitchen {
             .block_on(async { request.send().await.unwrap().json().await.unwrap() })
     }
 
+    /// The server's `/metrics` text.
+    pub fn metrics(&self) -> String {
+        let request = self.http.get(format!("{}/metrics", self.url));
+        self.runtime
+            .block_on(async { request.send().await.unwrap().text().await.unwrap() })
+    }
+
     /// Polls the server until order `id` has `status` (at most `timeout`).
     pub fn wait_for_status(&self, id: &str, status: &str, timeout: Duration) {
         let start = std::time::Instant::now();
