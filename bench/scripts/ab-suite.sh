@@ -9,6 +9,8 @@
 #     "base=/tmp/kds-server-base new=target/release/kds-server" \
 #     -- --clients 1000 --orders 200 --rate 10
 #
+# A BINARY of `node-ws` runs the peer node_ws instead (with-node-ws.sh,
+# KDS_NODE_WS_DIR naming its installed copy).
 # KDS_BENCH_TOOL names the kds-bench binary (default target/release/kds-bench);
 # KDS_AB_FIRST_RUN numbers the runs from there (default 1), to add runs later.
 set -euo pipefail
@@ -27,7 +29,10 @@ for i in $(seq "$first" $((first + runs - 1))); do
   for build in "${builds[@]}"; do
     label="${build%%=*}"
     echo "== $name, $label, run $i" >&2
-    KDS_BENCH_SERVER="${build#*=}" bench/scripts/with-server.sh "$tool" --url '{url}' \
+    binary="${build#*=}"
+    wrapper=bench/scripts/with-server.sh
+    [[ "$binary" == node-ws ]] && wrapper=bench/scripts/with-node-ws.sh
+    KDS_BENCH_SERVER="$binary" "$wrapper" "$tool" --url '{url}' \
       --server-pid '{pid}' --station grill --json "$@" >"$out/$name-$label-$i.json"
     sleep 2
   done

@@ -11,6 +11,7 @@ FIGURES = {
         ("delivery p90 ms", lambda r: r["delivery"]["p90_us"] / 1000),
         ("delivery p99 ms", lambda r: r["delivery"]["p99_us"] / 1000),
         ("delivery max ms", lambda r: r["delivery"]["max_us"] / 1000),
+        ("first client p50 ms", lambda r: r["first_delivery"]["p50_us"] / 1000),
         ("first client p99 ms", lambda r: r["first_delivery"]["p99_us"] / 1000),
         ("POST p50 ms", lambda r: r["post"]["p50_us"] / 1000),
         ("POST p99 ms", lambda r: r["post"]["p99_us"] / 1000),
@@ -19,6 +20,14 @@ FIGURES = {
         ("server peak RSS MiB", lambda r: r["server"]["after"]["peak_rss_kib"] / 1024),
         ("server CPU s", lambda r: r["server"]["cpu_seconds"]),
         ("tool CPU s", lambda r: r["tool_cpu_seconds"]),
+    ],
+    "check": [
+        ("order p50 ms", lambda r: r["order"]["p50_us"] / 1000),
+        ("order p99 ms", lambda r: r["order"]["p99_us"] / 1000),
+        ("check p50 ms", lambda r: r["check"]["p50_us"] / 1000),
+        ("check p99 ms", lambda r: r["check"]["p99_us"] / 1000),
+        ("check/order p50", lambda r: r["ratio_p50"]),
+        ("check/order p99", lambda r: r["ratio_p99"]),
     ],
     "idle": [
         ("connected", lambda r: r["connected"]),

@@ -3,11 +3,13 @@
 //! `kds-bench` drives a kds-server: [`fanout`] times every delivery of
 //! posted orders to many WebSocket clients, [`idle`] holds as many idle
 //! connections as the server takes. `kds-footprint` measures the terminal
-//! client ([`footprint`]), `kds-stats-bench` the stats endpoint over a
+//! client ([`footprint`]), `kds-check-bench` the creation of a check
+//! against that of one order ([`checks`]), `kds-stats-bench` the stats endpoint over a
 //! month of orders ([`stats_endpoint`]), `kds-retention-bench` the size of
 //! the database over a simulated year ([`retention_year`]). Results and the commands that produced them are
 //! in docs/benchmarks.md.
 
+pub mod checks;
 pub mod cli;
 pub mod clients;
 pub mod fanout;

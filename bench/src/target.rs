@@ -72,6 +72,11 @@ impl Target {
         self.join("api/orders")
     }
 
+    /// `POST` here to create a check (one order per station, one commit).
+    pub fn checks_url(&self) -> Url {
+        self.join("api/checks")
+    }
+
     /// The WebSocket URL of a station (or `all`).
     pub fn ws_url(&self, station: &str) -> Url {
         let mut url = self.join(&format!("ws/stations/{station}"));

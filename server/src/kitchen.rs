@@ -1,11 +1,11 @@
 //! The writes every caller shares (HTTP handlers and the simulator): store,
-//! then wake the feed, timing each store call.
+//! then hand what was committed to the feed, timing each store call.
 
 use crate::clock::Clock;
 use crate::feed::Feed;
 use crate::metrics::Metrics;
 use crate::store::{Created, IdempotencyKey, Outcome, Store, StoreError};
-use kds_protocol::{CheckCreated, CheckDraft, Edit, Order, OrderDraft};
+use kds_protocol::{CheckCreated, CheckDraft, Edit, Event, Order, OrderDraft};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,20 +17,26 @@ pub struct Kitchen {
     pub clock: Clock,
 }
 
-/// Whether a write committed something the feed must carry.
+/// The events a write committed, which the feed must carry.
 trait Committed {
-    fn committed(&self) -> bool;
+    fn committed(&self) -> Vec<Event>;
 }
 
 impl Committed for Outcome {
-    fn committed(&self) -> bool {
-        matches!(self, Outcome::Changed(_))
+    fn committed(&self) -> Vec<Event> {
+        match self {
+            Outcome::Changed(event) => vec![event.clone()],
+            _ => Vec::new(),
+        }
     }
 }
 
 impl<T> Committed for Created<T> {
-    fn committed(&self) -> bool {
-        matches!(self, Created::New(..))
+    fn committed(&self) -> Vec<Event> {
+        match self {
+            Created::New(_, events) => events.clone(),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -81,8 +87,9 @@ impl Kitchen {
     }
 
     /// Runs a write on its own task: a client that hangs up mid-request
-    /// cancels the handler, but the commit and the wake that follows it must
-    /// not be cut in half.
+    /// cancels the handler, but the commit and the hand-off that follows it
+    /// must not be cut in half. The hand-off comes before the answer: a
+    /// client that has its 2xx may already look for the event.
     async fn detached<T, F>(&self, op: &'static str, write: F) -> Result<T, StoreError>
     where
         T: Committed + Send + 'static,
@@ -94,8 +101,11 @@ impl Kitchen {
             let started = Instant::now();
             let result = write.await;
             metrics.observe_store(op, started.elapsed());
-            if result.as_ref().is_ok_and(Committed::committed) {
-                feed.wake();
+            if let Ok(done) = &result {
+                let events = done.committed();
+                if !events.is_empty() {
+                    feed.publish(events, &metrics);
+                }
             }
             result
         });

@@ -134,10 +134,10 @@ impl Store {
     }
 
     /// Calls `wake` whenever another process may have committed events,
-    /// until `stop`: on every `PostgreSQL` notification and after every
-    /// reconnect of the listener. A `SQLite` store has no other writers
-    /// that announce themselves, so this just waits for `stop`.
-    pub async fn follow_commits(&self, wake: impl Fn() + Send, stop: CancellationToken) {
+    /// until `stop`: with the seq on every `PostgreSQL` notification, with
+    /// `None` after every reconnect of the listener. A `SQLite` store has no
+    /// other writers that announce themselves, so this just waits for `stop`.
+    pub async fn follow_commits(&self, wake: impl Fn(Option<i64>) + Send, stop: CancellationToken) {
         match self {
             Store::Sqlite(_) => stop.cancelled().await,
             Store::Postgres(s) => s.follow_commits(wake, stop).await,

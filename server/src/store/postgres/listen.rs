@@ -15,9 +15,10 @@ const RETRY_FIRST: Duration = Duration::from_millis(100);
 const RETRY_CAP: Duration = Duration::from_secs(5);
 
 impl PgStore {
-    /// Calls `wake` on every commit notification and after every (re)connect,
+    /// Calls `wake` with the committed seq on every commit notification, and
+    /// with `None` (something may have been missed) after every (re)connect,
     /// until `stop`. Never gives up: a database that is down is retried.
-    pub async fn follow_commits(&self, wake: impl Fn() + Send, stop: CancellationToken) {
+    pub async fn follow_commits(&self, wake: impl Fn(Option<i64>) + Send, stop: CancellationToken) {
         let mut pause = RETRY_FIRST;
         loop {
             let listening = tokio::select! {
@@ -27,16 +28,18 @@ impl PgStore {
             match listening {
                 Ok(mut listener) => {
                     // Anything committed before LISTEN took effect.
-                    wake();
+                    wake(None);
                     loop {
                         let next = tokio::select! {
                             () = stop.cancelled() => return,
                             next = listener.try_recv() => next,
                         };
                         match next {
-                            Ok(Some(_)) => {
+                            Ok(Some(notification)) => {
                                 pause = RETRY_FIRST;
-                                wake();
+                                // The payload is the seq (`append_event`); one
+                                // that is not is still a commit.
+                                wake(notification.payload().parse().ok());
                             }
                             Ok(None) => {
                                 tracing::warn!(
