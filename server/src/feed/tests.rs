@@ -4,18 +4,9 @@
 
 use super::*;
 use crate::store::Created;
-use kds_protocol::{EventKind, NewOrder, Order, OrderDraft, Timestamp};
+use crate::store::tests::draft;
+use kds_protocol::{EventKind, Order, Timestamp};
 use tokio::sync::broadcast::error::TryRecvError;
-
-fn draft(station: &str) -> OrderDraft {
-    serde_json::from_value::<NewOrder>(serde_json::json!({
-        "station": station,
-        "items": [{"name": "Fries", "qty": 1}]
-    }))
-    .unwrap()
-    .validate()
-    .unwrap()
-}
 
 /// Real events from a store, so their frames are what the feed would send.
 async fn committed(store: &Store, count: usize) -> Vec<Event> {

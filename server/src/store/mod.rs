@@ -24,7 +24,7 @@ mod rules;
 mod sql;
 mod sqlite;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::config::Retention;
 use kds_protocol::{

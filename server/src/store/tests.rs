@@ -5,7 +5,8 @@
 use super::{Created, Store};
 use kds_protocol::{NewOrder, OrderDraft, StationScope, Timestamp};
 
-fn draft(station: &str) -> OrderDraft {
+/// A valid one-line order for `station` (also the feed's tests).
+pub(crate) fn draft(station: &str) -> OrderDraft {
     serde_json::from_value::<NewOrder>(serde_json::json!({
         "station": station,
         "items": [{"name": "Fries", "qty": 1}]
