@@ -77,7 +77,10 @@ async fn serve(
 ) -> End {
     let config = session.config;
     let mut feed = session.kitchen.feed.subscribe();
-    let mut last_sent = match start(session, sink).await {
+    // The store reads of the start and of a resync are boxed: their futures
+    // (both backends' queries) are several KiB, and inline they would sit in
+    // every session's task for as long as the connection lives, used or not.
+    let mut last_sent = match Box::pin(start(session, sink)).await {
         Ok(seq) => seq,
         Err(end) => return end,
     };
@@ -125,7 +128,7 @@ async fn serve(
                     Ok(FeedItem::Resync) | Err(RecvError::Lagged(_)) => {
                         // Fell behind the feed: start over from a snapshot.
                         session.kitchen.metrics.websocket_resyncs.inc();
-                        match send_snapshot(session, sink).await {
+                        match Box::pin(send_snapshot(session, sink)).await {
                             Ok(seq) => {
                                 last_sent = seq;
                                 continue;
