@@ -1,8 +1,8 @@
 //! Bytes the client writes to its terminal, which is what crosses an SSH
 //! link: `cargo bench --bench terminal_bytes`.
 //!
-//! A real `Terminal<CrosstermBackend<_>>` writes into a counting sink
-//! instead of a TTY. Each scenario starts from a drawn board, applies what
+//! The display's own [`Painter`] over a real `CrosstermBackend` writes into
+//! a counting sink instead of a TTY. Each scenario starts from a drawn board, applies what
 //! the app would receive, redraws as the app does after every message, and
 //! counts the bytes of that redraw. Deterministic: one run is the figure.
 //!
@@ -19,12 +19,13 @@ mod support;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kds::model::{Column, Model};
 use kds::msg::{ActionOutcome, Command, Msg, NetEvent};
+use kds::paint::Painter;
 use kds::update::update;
 use kds::view::{self, Theme};
 use kds_protocol::{Event, EventKind, Status};
 use ratatui::backend::CrosstermBackend;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -52,7 +53,8 @@ impl Write for Counter {
 const IDLE_SECONDS: i64 = 60;
 
 struct Screen {
-    terminal: Terminal<CrosstermBackend<Counter>>,
+    painter: Painter<CrosstermBackend<Counter>>,
+    area: Rect,
     written: Rc<RefCell<Vec<u8>>>,
     model: Model,
     theme: Theme,
@@ -88,16 +90,9 @@ impl Screen {
     fn blank(setup: Setup) -> Self {
         let counter = Counter::default();
         let written = counter.bytes.clone();
-        // A fixed viewport: a full-screen one would ask the (absent) TTY its size.
-        let terminal = Terminal::with_options(
-            CrosstermBackend::new(counter),
-            TerminalOptions {
-                viewport: Viewport::Fixed(Rect::new(0, 0, setup.cols, setup.rows)),
-            },
-        )
-        .expect("a fixed viewport needs no terminal");
         Self {
-            terminal,
+            painter: Painter::new(CrosstermBackend::new(counter)),
+            area: Rect::new(0, 0, setup.cols, setup.rows),
             written,
             model: support::loaded(setup.tickets, setup.cols, setup.rows),
             theme: Theme::new(setup.ascii, setup.color),
@@ -114,9 +109,11 @@ impl Screen {
     /// Redraws; the bytes that redraw wrote.
     fn draw(&mut self) -> Vec<u8> {
         let before = self.written.borrow().len();
-        let (model, theme) = (&self.model, &self.theme);
-        self.terminal
-            .draw(|frame| view::render(frame, model, theme))
+        // As the app does: draw into a buffer, then paint the difference.
+        let mut frame = Buffer::empty(self.area);
+        view::draw(&mut frame, self.area, &self.model, &self.theme);
+        self.painter
+            .paint(&frame)
             .expect("writing to a counter never fails");
         self.written.borrow()[before..].to_vec()
     }

@@ -17,6 +17,7 @@ pub mod model;
 pub mod msg;
 pub mod net;
 pub mod output;
+pub mod paint;
 pub mod tail;
 pub mod terminal;
 pub mod text;

@@ -9,19 +9,19 @@
 //! (an SSH session closing), and a panic inside the panic hook aborts the
 //! process before the action queue and the demo's files are cleaned up.
 
+use crate::paint::Painter;
 use crossterm::ExecutableCommand;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
-use ratatui::{DefaultTerminal, Terminal};
-use std::io::{self, Write, stdout};
+use ratatui::layout::Rect;
+use std::io::{self, Stdout, Write, stdout};
 
 /// The terminal, taken over for as long as this lives.
 pub struct Tui {
-    /// Always `Some` until dropped.
-    terminal: Option<DefaultTerminal>,
+    painter: Painter<CrosstermBackend<Stdout>>,
 }
 
 impl Tui {
@@ -37,53 +37,40 @@ impl Tui {
             previous(info);
         }));
         enable_raw_mode()?;
-        let terminal = stdout()
-            .execute(EnterAlternateScreen)
-            .and_then(|_| Terminal::new(CrosstermBackend::new(stdout())));
-        match terminal {
-            Ok(terminal) => Ok(Self {
-                terminal: Some(terminal),
-            }),
-            Err(err) => {
-                restore();
-                Err(err)
-            }
+        if let Err(err) = stdout().execute(EnterAlternateScreen) {
+            restore();
+            return Err(err);
         }
-    }
-
-    fn terminal(&mut self) -> &mut DefaultTerminal {
-        // Only `drop` takes the terminal out.
-        self.terminal
-            .as_mut()
-            .expect("the terminal is held until drop")
+        Ok(Self {
+            painter: Painter::new(CrosstermBackend::new(stdout())),
+        })
     }
 
     /// Shows `frame`, drawn elsewhere; only the cells that changed since the
     /// last one are written. A frame of another size than the terminal (a
     /// resize not yet seen where it was drawn) shows where the two overlap.
     pub fn show(&mut self, frame: &Buffer) -> io::Result<()> {
-        self.terminal()
-            .draw(|f| {
-                let area = f.area();
-                let buf = f.buffer_mut();
-                if area == frame.area {
-                    buf.clone_from(frame);
-                    return;
-                }
-                let both = area.intersection(frame.area);
-                for y in both.top()..both.bottom() {
-                    for x in both.left()..both.right() {
-                        buf[(x, y)].clone_from(&frame[(x, y)]);
-                    }
-                }
-            })
-            .map(drop)
+        let size = self.painter.backend_mut().size()?;
+        let area = Rect::new(0, 0, size.width, size.height);
+        if area == frame.area {
+            return self.painter.paint(frame);
+        }
+        let mut fitted = Buffer::empty(area);
+        let both = area.intersection(frame.area);
+        for y in both.top()..both.bottom() {
+            for x in both.left()..both.right() {
+                fitted[(x, y)].clone_from(&frame[(x, y)]);
+            }
+        }
+        self.painter.paint(&fitted)
     }
 
     /// Rings the terminal bell; a bell that cannot ring is not worth failing over.
     pub fn bell(&mut self) {
-        let backend = self.terminal().backend_mut();
-        let _ = backend.write_all(b"\x07").and_then(|()| backend.flush());
+        let backend = self.painter.backend_mut();
+        let _ = backend
+            .write_all(b"\x07")
+            .and_then(|()| Write::flush(backend));
     }
 }
 
@@ -96,15 +83,9 @@ fn restore() {
 
 impl Drop for Tui {
     fn drop(&mut self) {
-        if let Some(mut terminal) = self.terminal.take() {
-            let cursor_shown = terminal.show_cursor().is_ok();
-            restore();
-            if !cursor_shown {
-                // Dropping it would retry the cursor and `eprintln!` the
-                // failure onto a terminal that is gone; it holds only a handle
-                // to stdout, so letting it go unreclaimed costs nothing.
-                std::mem::forget(terminal);
-            }
-        }
+        // Errors are ignored: the terminal may be gone (an SSH session
+        // closed), and there is nobody left to tell.
+        let _ = self.painter.backend_mut().show_cursor();
+        restore();
     }
 }
