@@ -6,9 +6,8 @@
 //! Why: a card that grows a line (an add-on) moves every card below it down
 //! a row. Row against row, most cells differ, but short runs (a space between
 //! two words, a border column) happen to match, and the diff jumps over each
-//! with a cursor move of 6 to 8 bytes where the run itself is 1 to 3. Over
-//! a column of moved cards that was a third of the bytes
-//! (docs/benchmarks.md, "terminal bytes").
+//! with a cursor move of 6 to 8 bytes where the run itself is 1 to 3
+//! (docs/benchmarks.md, "The painter").
 //!
 //! [`Painter`] is what ratatui's `Terminal` does for a full-screen viewport
 //! (keep the shown frame, diff, draw, flush), with that one step added; the
@@ -85,7 +84,8 @@ fn with_short_gaps<'a>(
 /// The cells from just after `from` up to `to` (exclusive) on row `y`, if
 /// writing them costs no more bytes than a cursor move to `to`: each one
 /// column wide (so the cursor lands where the next update is written), drawn
-/// plainly (no skip or forced width), and in `last`'s style (so no colour change is written for them either).
+/// plainly (no skip or forced width), and in `last`'s style (so no colour
+/// change is written for them either).
 fn gap_worth_writing<'a>(
     frame: &'a Buffer,
     last: &Cell,

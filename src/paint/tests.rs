@@ -61,7 +61,7 @@ fn painted(frames: &[Buffer]) -> Vec<Vec<u8>> {
     frames
         .iter()
         .map(|frame| {
-            painter.paint(frame).expect("writing to a Vec never fails");
+            painter.paint(frame).expect("the sink takes every write");
             sink.take()
         })
         .collect()
@@ -82,7 +82,7 @@ fn painted_by_ratatui(frames: &[Buffer]) -> Vec<Vec<u8>> {
         .map(|frame| {
             terminal
                 .draw(|f| f.buffer_mut().clone_from(frame))
-                .expect("writing to a Vec never fails");
+                .expect("the sink takes every write");
             sink.take()
         })
         .collect()
