@@ -71,9 +71,9 @@ fn with_short_gaps<'a>(
         if let Some((bx, by, last)) = before
             && by == y
             && x > bx.saturating_add(1)
-            && let Some(gap) = gap_worth_writing(frame, last, bx, x, y)
+            && gap_worth_writing(frame, last, bx, x, y)
         {
-            out.extend(gap);
+            out.extend((bx + 1..x).filter_map(|gx| frame.cell((gx, y)).map(|c| (gx, y, c))));
         }
         out.push((x, y, cell));
         before = Some((x, y, cell));
@@ -81,38 +81,27 @@ fn with_short_gaps<'a>(
     out
 }
 
-/// The cells from just after `from` up to `to` (exclusive) on row `y`, if
-/// writing them costs no more bytes than a cursor move to `to`: each one
+/// Whether the cells from just after `from` up to `to` (exclusive) on row
+/// `y` are worth writing: no more bytes than a cursor move to `to`, each one
 /// column wide (so the cursor lands where the next update is written), drawn
 /// plainly (no skip or forced width), and in `last`'s style (so no colour
 /// change is written for them either).
-fn gap_worth_writing<'a>(
-    frame: &'a Buffer,
-    last: &Cell,
-    from: u16,
-    to: u16,
-    y: u16,
-) -> Option<Vec<(u16, u16, &'a Cell)>> {
+fn gap_worth_writing(frame: &Buffer, last: &Cell, from: u16, to: u16, y: u16) -> bool {
     if last.symbol().width() != 1 {
-        return None;
+        return false;
     }
     let budget = cursor_move_bytes(to, y);
     let mut spent = 0;
-    let mut gap = Vec::new();
-    for x in from + 1..to {
-        let cell = frame.cell((x, y))?;
-        let symbol = cell.symbol();
-        spent += symbol.len();
-        if spent > budget
-            || symbol.width() != 1
-            || cell.diff_option != CellDiffOption::None
-            || !same_style(cell, last)
-        {
-            return None;
-        }
-        gap.push((x, y, cell));
-    }
-    Some(gap)
+    (from + 1..to).all(|x| {
+        frame.cell((x, y)).is_some_and(|cell| {
+            let symbol = cell.symbol();
+            spent += symbol.len();
+            spent <= budget
+                && symbol.width() == 1
+                && cell.diff_option == CellDiffOption::None
+                && same_style(cell, last)
+        })
+    })
 }
 
 /// The length of `ESC [ row ; col H`, the move crossterm writes.
