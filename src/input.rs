@@ -14,21 +14,32 @@
 //! spins, not the event loop, which still ends on the SIGHUP or on its next
 //! failed draw.)
 //!
-//! Window size changes are not read here: crossterm only reports them from
-//! inside a read, which this thread makes only when a key arrives. The event
-//! loop watches SIGWINCH itself.
+//! Window size changes: the event loop watches SIGWINCH itself, but this
+//! thread wakes on it too, to let crossterm take it at once. crossterm's
+//! reader is edge-triggered and returns on the first event it finds: once it
+//! has read a key it watches SIGWINCH as well, and a resize it has not yet
+//! taken would be returned when the next key arrives while that key's
+//! wake-up is dropped, so the key waited in the terminal for the key after
+//! it (a bump that happens only on the second press, and then twice).
 
 use crossterm::event::Event;
 use rustix::event::{PollFd, PollFlags, poll};
+use signal_hook::consts::SIGWINCH;
 use std::fs::File;
+use std::io::Read;
 use std::io::{self, IsTerminal};
 use std::os::fd::{AsFd, BorrowedFd};
+use std::os::unix::net::UnixStream;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Room for a burst of keys (a bump bar sends several at once) while the
 /// screen is being drawn.
 const CAPACITY: usize = 64;
+
+/// How long crossterm is given to take a window change after this thread
+/// woke on it (its signal handler runs after ours, within microseconds).
+const TAKE_RESIZE: Duration = Duration::from_millis(50);
 
 /// Starts the reader thread; its events arrive on the returned channel,
 /// which closes when the terminal has gone.
@@ -75,43 +86,88 @@ fn read_events(terminal: &Terminal, to_app: &mpsc::Sender<Event>) {
 /// Hands every event to the app until the terminal hangs up or the event
 /// loop ends.
 fn forward_events(terminal: &Terminal, to_app: &mpsc::Sender<Event>) -> io::Result<()> {
+    let (resized, on_resize) = UnixStream::pair()?;
+    resized.set_nonblocking(true)?;
+    let registration = signal_hook::low_level::pipe::register(SIGWINCH, on_resize)?;
+    let forwarded = forward(terminal, &resized, to_app);
+    signal_hook::low_level::unregister(registration);
+    forwarded
+}
+
+fn forward(
+    terminal: &Terminal,
+    resized: &UnixStream,
+    to_app: &mpsc::Sender<Event>,
+) -> io::Result<()> {
     loop {
-        if !wait_for_input(terminal.fd())? {
-            tracing::info!("the terminal hung up");
-            return Ok(());
-        }
-        // One read of the terminal can hold several keys (a bump bar types
-        // fast); crossterm keeps the rest, out of the kernel's sight, so
-        // take every key it holds before waiting on the terminal again.
-        loop {
-            if to_app.blocking_send(crossterm::event::read()?).is_err() {
-                // The event loop has ended.
+        let woke_by = wait_for_input(terminal.fd(), resized.as_fd())?;
+        match woke_by {
+            Woke::HungUp => {
+                tracing::info!("the terminal hung up");
                 return Ok(());
             }
-            if !crossterm::event::poll(Duration::ZERO)? {
-                break;
+            Woke::Input => {
+                if to_app.blocking_send(crossterm::event::read()?).is_err() {
+                    return Ok(());
+                }
             }
+            Woke::Resize => drain(resized),
+        }
+        // Whatever crossterm now holds: the rest of a burst of keys, or the
+        // resize. Its own signal handler may run just after ours, so after
+        // a resize it is given a moment to see it.
+        let mut wait = if woke_by == Woke::Resize {
+            TAKE_RESIZE
+        } else {
+            Duration::ZERO
+        };
+        while crossterm::event::poll(wait)? {
+            if to_app.blocking_send(crossterm::event::read()?).is_err() {
+                return Ok(());
+            }
+            wait = Duration::ZERO;
         }
     }
 }
 
-/// Blocks until the terminal holds input (`true`) or has hung up (`false`).
-fn wait_for_input(fd: BorrowedFd<'_>) -> io::Result<bool> {
+/// What woke the thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Woke {
+    Input,
+    Resize,
+    HungUp,
+}
+
+/// Blocks until the terminal holds input, the window changed size, or the
+/// terminal has hung up.
+fn wait_for_input(tty: BorrowedFd<'_>, resized: BorrowedFd<'_>) -> io::Result<Woke> {
     let gone = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
     loop {
-        let mut fds = [PollFd::from_borrowed_fd(fd, PollFlags::IN)];
+        let mut fds = [
+            PollFd::from_borrowed_fd(tty, PollFlags::IN),
+            PollFd::from_borrowed_fd(resized, PollFlags::IN),
+        ];
         match poll(&mut fds, None) {
             Ok(_) => {
-                let ready = fds[0].revents();
-                if ready.intersects(gone) {
-                    return Ok(false);
+                let (tty, resized) = (fds[0].revents(), fds[1].revents());
+                if tty.intersects(gone) {
+                    return Ok(Woke::HungUp);
                 }
-                if ready.contains(PollFlags::IN) {
-                    return Ok(true);
+                if resized.contains(PollFlags::IN) {
+                    return Ok(Woke::Resize);
+                }
+                if tty.contains(PollFlags::IN) {
+                    return Ok(Woke::Input);
                 }
             }
             Err(rustix::io::Errno::INTR) => {}
             Err(err) => return Err(err.into()),
         }
     }
+}
+
+/// Empties the signal pipe: one wake-up stands for every resize before it.
+fn drain(mut pipe: &UnixStream) {
+    let mut buf = [0u8; 64];
+    while matches!(pipe.read(&mut buf), Ok(n) if n > 0) {}
 }

@@ -229,6 +229,40 @@ fn a_resized_terminal_is_laid_out_again() {
     assert_eq!(screen.wait_exit(SOON), 0);
 }
 
+#[test]
+fn the_first_key_after_a_resize_is_taken_at_once() {
+    // Once a key has been read, crossterm watches window changes too; a
+    // resize it had not taken used to swallow the wake-up of the next key,
+    // which then waited in the terminal for the key after it.
+    let kitchen = Kitchen::start();
+    kitchen.post_order(None, &burger_order("grill", "12"));
+    let home = tempfile::tempdir().unwrap();
+    let mut screen = Screen::start(
+        home.path(),
+        &["--server", &kitchen.url, "--station", "grill"],
+        80,
+        24,
+    );
+    screen.wait_for_text("Cheeseburger", SOON);
+    screen.press("?");
+    screen.wait_for_text("any key closes", SOON);
+    screen.press("?");
+    screen.wait_for("the help closed", SOON, |text| {
+        !text.contains("any key closes")
+    });
+    screen.resize(120, 40);
+    screen.wait_for("the key hints on the new last row", SOON, |_| {
+        screen
+            .rows()
+            .get(39)
+            .is_some_and(|row| row.contains("? help"))
+    });
+    // Long enough for a resize to be pending wherever it would wait.
+    std::thread::sleep(Duration::from_millis(300));
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0, "{}", screen.text());
+}
+
 /// How many times the terminal bell (BEL) has rung on `screen`.
 #[expect(
     clippy::naive_bytecount,
