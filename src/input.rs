@@ -113,9 +113,10 @@ fn forward(
             }
             Woke::Resize => drain(resized),
         }
-        // Whatever crossterm now holds: the rest of a burst of keys, or the
-        // resize. Its own signal handler may run just after ours, so after
-        // a resize it is given a moment to see it.
+        // Whatever crossterm now holds: one read of the terminal can hold
+        // several keys (a bump bar types fast), which crossterm keeps out of
+        // the kernel's sight, or the resize. Its own signal handler may run
+        // just after ours, so after a resize it is given a moment to see it.
         let mut wait = if woke_by == Woke::Resize {
             TAKE_RESIZE
         } else {
@@ -123,6 +124,7 @@ fn forward(
         };
         while crossterm::event::poll(wait)? {
             if to_app.blocking_send(crossterm::event::read()?).is_err() {
+                // The event loop has ended.
                 return Ok(());
             }
             wait = Duration::ZERO;
