@@ -73,19 +73,21 @@ fn in_scope(model: &Model, order: &Order) -> bool {
 }
 
 /// The change bell, if it is on and has not rung within the last few
-/// seconds: a burst of edits from the till rings once.
-fn change_bell(model: &mut Model) -> Option<Command> {
+/// seconds: a burst of edits from the till rings once. The spell is timed on
+/// when the changes arrived (`at`), not on the last tick: `now` can lag a
+/// busy second behind, and an add-on 3.2 s after a void must still ring.
+fn change_bell(model: &mut Model, at: Timestamp) -> Option<Command> {
     if !model.options.change_bell {
         return None;
     }
     let quiet = i64::try_from(crate::model::CHANGE_BELL_QUIET.as_millis()).unwrap_or(i64::MAX);
     let recently = model
         .change_bell_at
-        .is_some_and(|at| model.now.as_millis().saturating_sub(at.as_millis()) < quiet);
+        .is_some_and(|rung| at.as_millis().saturating_sub(rung.as_millis()) < quiet);
     if recently {
         return None;
     }
-    model.change_bell_at = Some(model.now);
+    model.change_bell_at = Some(at);
     Some(Command::Bell)
 }
 
@@ -99,7 +101,7 @@ fn on_net(model: &mut Model, event: NetEvent) -> Vec<Command> {
             if let Some(newest) = model.board.newest_update() {
                 model.clock.observe(newest, at);
             }
-            commands.extend(news.then(|| change_bell(model)).flatten());
+            commands.extend(news.then(|| change_bell(model, at)).flatten());
             model.rebuild();
         }
         NetEvent::Events { events, at } => {
@@ -122,7 +124,7 @@ fn on_net(model: &mut Model, event: NetEvent) -> Vec<Command> {
             if created && model.options.bell {
                 commands.push(Command::Bell);
             } else if news {
-                commands.extend(change_bell(model));
+                commands.extend(change_bell(model, at));
             }
             model.rebuild();
         }

@@ -92,9 +92,14 @@ pub fn snapshot(seq: i64, orders: Vec<Order>, recent: Vec<Order>) -> Msg {
 }
 
 pub fn events(list: Vec<Event>) -> Msg {
+    events_at(list, 0)
+}
+
+/// Events that arrived `secs` after [`at`]`(0)`, whatever the last tick said.
+pub fn events_at(list: Vec<Event>, secs: i64) -> Msg {
     Msg::Net(NetEvent::Events {
         events: list,
-        at: at(0),
+        at: at(secs),
     })
 }
 

@@ -22,6 +22,11 @@ fn updated(seq: i64, order: Order) -> Msg {
     events(vec![event(seq, EventKind::Updated, order)])
 }
 
+/// An `updated` event that arrived at `at(secs)`.
+fn updated_at(seq: i64, order: Order, secs: i64) -> Msg {
+    events_at(vec![event(seq, EventKind::Updated, order)], secs)
+}
+
 fn grill(orders: Vec<Order>) -> Model {
     let mut m = model("grill");
     run(&mut m, [snapshot(10, orders, vec![])]);
@@ -40,18 +45,43 @@ fn an_add_on_marks_the_ticket_changed_and_rings_once_per_burst() {
     // Another change a second later: no second bell.
     let b2 = edited(&b, 2, |o| o.notes = Some("sesame allergy".into()));
     run(&mut m, [Msg::Tick(at(1))]);
-    assert!(update(&mut m, updated(12, b2)).is_empty());
+    assert!(update(&mut m, updated_at(12, b2, 1)).is_empty());
     assert!(m.board().marks("b").unwrap().notes);
     // After the quiet spell, the bell again.
     run(&mut m, [Msg::Tick(at(5))]);
     let a3 = edited(&a2, 5, |o| o.items[0].voided_at = Some(at(5)));
-    assert_eq!(update(&mut m, updated(13, a3)), [Command::Bell]);
+    assert_eq!(update(&mut m, updated_at(13, a3, 5)), [Command::Bell]);
     // A line marked done elsewhere is no news: no mark, no bell.
     run(&mut m, [Msg::Tick(at(20))]);
     let b3 = edited(&m.order("b").unwrap().clone(), 20, |o| {
         o.items[0].done_at = Some(at(20));
     });
-    assert!(update(&mut m, updated(14, b3)).is_empty());
+    assert!(update(&mut m, updated_at(14, b3, 20)).is_empty());
+}
+
+/// A busy display can be a tick or two behind: the quiet spell is timed on
+/// when the changes arrived, so an add-on that came well after the last bell
+/// rings even though no tick has moved the clock past the spell.
+#[test]
+fn the_quiet_spell_is_timed_on_arrival_not_on_the_last_tick() {
+    let a = order("a", 1, Status::Preparing, 30);
+    let mut m = grill(vec![a.clone()]);
+    run(&mut m, [Msg::Tick(at(10))]);
+    let a2 = edited(&a, 10, |o| o.notes = Some("no salt".into()));
+    assert_eq!(
+        update(&mut m, updated_at(11, a2.clone(), 10)),
+        [Command::Bell]
+    );
+    // The ticks at 11..=13 are late; the add-on arrives at 13 all the same.
+    let a3 = edited(&a2, 13, |o| o.items.push(line("2", "Olives", 1)));
+    assert_eq!(
+        update(&mut m, updated_at(12, a3.clone(), 13)),
+        [Command::Bell]
+    );
+    // And within the spell of that arrival, quiet, whatever the tick says.
+    run(&mut m, [Msg::Tick(at(20))]);
+    let a4 = edited(&a3, 14, |o| o.notes = Some("no salt, no pepper".into()));
+    assert!(update(&mut m, updated_at(13, a4, 14)).is_empty());
 }
 
 #[test]
