@@ -1,7 +1,7 @@
 //! Bytes the client writes to its terminal, which is what crosses an SSH
 //! link: `cargo bench --bench terminal_bytes`.
 //!
-//! The display's own [`Painter`] over a real `CrosstermBackend` writes into
+//! The display's own [`Painter`] writes into
 //! a counting sink instead of a TTY. Each scenario starts from a drawn board, applies what
 //! the app would receive, redraws as the app does after every message, and
 //! counts the bytes of that redraw. Deterministic: one run is the figure.
@@ -23,7 +23,6 @@ use kds::paint::Painter;
 use kds::update::update;
 use kds::view::{self, Theme};
 use kds_protocol::{Event, EventKind, Status};
-use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::cell::RefCell;
@@ -31,7 +30,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::rc::Rc;
 
-/// Keeps what is written, shared with the caller since the backend owns
+/// Keeps what is written, shared with the caller since the painter owns
 /// the writer.
 #[derive(Default, Clone)]
 struct Counter {
@@ -53,7 +52,7 @@ impl Write for Counter {
 const IDLE_SECONDS: i64 = 60;
 
 struct Screen {
-    painter: Painter<CrosstermBackend<Counter>>,
+    painter: Painter<Counter>,
     area: Rect,
     written: Rc<RefCell<Vec<u8>>>,
     model: Model,
@@ -91,7 +90,7 @@ impl Screen {
         let counter = Counter::default();
         let written = counter.bytes.clone();
         Self {
-            painter: Painter::new(CrosstermBackend::new(counter)),
+            painter: Painter::new(counter),
             area: Rect::new(0, 0, setup.cols, setup.rows),
             written,
             model: support::loaded(setup.tickets, setup.cols, setup.rows),

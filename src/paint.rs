@@ -10,52 +10,90 @@
 //! (docs/benchmarks.md, "The painter").
 //!
 //! [`Painter`] is what ratatui's `Terminal` does for a full-screen viewport
-//! (keep the shown frame, diff, draw, flush), with that one step added; the
-//! screen thread and the byte benchmark both write through it.
+//! (keep the shown frame, diff, draw, flush), with that step added and the
+//! cells written in shorter sequences than its crossterm backend's
+//! ([`pen`]); the screen thread and the byte benchmark both write through it.
 
-use ratatui::backend::Backend;
+mod pen;
+
+use pen::{Move, Pen, erases_as_blank, erasing_pays};
 use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::layout::Rect;
+use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
-/// Draws frames on `backend`, each as the difference from the one before.
-pub struct Painter<B: Backend> {
-    backend: B,
+/// Draws frames on the terminal behind `out`, each as the difference from
+/// the one before.
+pub struct Painter<W: Write> {
+    out: W,
     /// What the terminal shows; empty until the first frame (which clears).
     shown: Buffer,
     cursor_hidden: bool,
 }
 
-impl<B: Backend> Painter<B> {
-    pub fn new(backend: B) -> Self {
+impl<W: Write> Painter<W> {
+    pub fn new(out: W) -> Self {
         Self {
-            backend,
+            out,
             shown: Buffer::empty(Rect::default()),
             cursor_hidden: false,
         }
     }
 
-    pub fn backend_mut(&mut self) -> &mut B {
-        &mut self.backend
+    /// The terminal, for what is not a frame (the bell, the cursor at exit).
+    pub fn out(&mut self) -> &mut W {
+        &mut self.out
     }
 
     /// Shows `frame`. A frame of another area than the last starts over
     /// from a cleared screen (a resize).
-    pub fn paint(&mut self, frame: &Buffer) -> Result<(), B::Error> {
+    pub fn paint(&mut self, frame: &Buffer) -> io::Result<()> {
         if frame.area != self.shown.area {
-            self.backend.clear()?;
+            self.out.write_all(b"\x1b[2J")?;
             self.shown = Buffer::empty(frame.area);
         }
+        let mut pen = Pen::new(frame.area.width);
         let updates = with_short_gaps(frame, self.shown.diff(frame));
-        self.backend.draw(updates.into_iter())?;
+        let mut i = 0;
+        while let Some(&(x, y, cell)) = updates.get(i) {
+            let blanks = blank_run(&updates[i..]);
+            if erasing_pays(blanks) {
+                pen.erase(&mut self.out, x, y, blanks, cell)?;
+                i += usize::from(blanks);
+            } else {
+                pen.draw(&mut self.out, x, y, cell)?;
+                i += 1;
+            }
+        }
+        pen.finish(&mut self.out)?;
         if !self.cursor_hidden {
-            self.backend.hide_cursor()?;
+            self.out.write_all(b"\x1b[?25l")?;
             self.cursor_hidden = true;
         }
-        self.backend.flush()?;
+        self.out.flush()?;
         self.shown.clone_from(frame);
         Ok(())
     }
+}
+
+/// How many of `updates`, from the first on, are blanks side by side on one
+/// row in one style, to be erased together.
+fn blank_run(updates: &[(u16, u16, &Cell)]) -> u16 {
+    let Some(&(x, y, first)) = updates.first() else {
+        return 0;
+    };
+    if !erases_as_blank(first) {
+        return 0;
+    }
+    let run = updates
+        .iter()
+        .zip(u32::from(x)..)
+        .take_while(|&(&(ux, uy, cell), at)| {
+            u32::from(ux) == at && uy == y && cell.symbol() == " " && same_style(cell, first)
+        })
+        .count();
+    // A row is at most u16::MAX cells wide.
+    u16::try_from(run).unwrap_or(u16::MAX)
 }
 
 /// `updates` (in row order, as the diff gives them) with the cells of
@@ -82,7 +120,7 @@ fn with_short_gaps<'a>(
 }
 
 /// Whether the cells from just after `from` up to `to` (exclusive) on row
-/// `y` are worth writing: no more bytes than a cursor move to `to`, each one
+/// `y` are worth writing: no more bytes than the cursor's move over them, each one
 /// column wide (so the cursor lands where the next update is written), drawn
 /// plainly (no skip or forced width), and in `last`'s style (so no colour
 /// change is written for them either).
@@ -90,7 +128,7 @@ fn gap_worth_writing(frame: &Buffer, last: &Cell, from: u16, to: u16, y: u16) ->
     if last.symbol().width() != 1 {
         return false;
     }
-    let budget = cursor_move_bytes(to, y);
+    let budget = Move::between(Some((from + 1, y)), to, y).len();
     let mut spent = 0;
     (from + 1..to).all(|x| {
         frame.cell((x, y)).is_some_and(|cell| {
@@ -102,12 +140,6 @@ fn gap_worth_writing(frame: &Buffer, last: &Cell, from: u16, to: u16, y: u16) ->
                 && same_style(cell, last)
         })
     })
-}
-
-/// The length of `ESC [ row ; col H`, the move crossterm writes.
-fn cursor_move_bytes(x: u16, y: u16) -> usize {
-    let digits = |n: u16| (u32::from(n) + 1).ilog10() as usize + 1;
-    4 + digits(x) + digits(y)
 }
 
 fn same_style(a: &Cell, b: &Cell) -> bool {

@@ -14,14 +14,13 @@ use crossterm::ExecutableCommand;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::io::{self, Stdout, Write, stdout};
 
 /// The terminal, taken over for as long as this lives.
 pub struct Tui {
-    painter: Painter<CrosstermBackend<Stdout>>,
+    painter: Painter<Stdout>,
 }
 
 impl Tui {
@@ -42,7 +41,7 @@ impl Tui {
             return Err(err);
         }
         Ok(Self {
-            painter: Painter::new(CrosstermBackend::new(stdout())),
+            painter: Painter::new(stdout()),
         })
     }
 
@@ -50,8 +49,8 @@ impl Tui {
     /// last one are written. A frame of another size than the terminal (a
     /// resize not yet seen where it was drawn) shows where the two overlap.
     pub fn show(&mut self, frame: &Buffer) -> io::Result<()> {
-        let size = self.painter.backend_mut().size()?;
-        let area = Rect::new(0, 0, size.width, size.height);
+        let (width, height) = crossterm::terminal::size()?;
+        let area = Rect::new(0, 0, width, height);
         if area == frame.area {
             return self.painter.paint(frame);
         }
@@ -67,10 +66,8 @@ impl Tui {
 
     /// Rings the terminal bell; a bell that cannot ring is not worth failing over.
     pub fn bell(&mut self) {
-        let backend = self.painter.backend_mut();
-        let _ = backend
-            .write_all(b"\x07")
-            .and_then(|()| Write::flush(backend));
+        let out = self.painter.out();
+        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
     }
 }
 
@@ -85,7 +82,7 @@ impl Drop for Tui {
     fn drop(&mut self) {
         // Errors are ignored: the terminal may be gone (an SSH session
         // closed), and there is nobody left to tell.
-        let _ = self.painter.backend_mut().show_cursor();
+        let _ = self.painter.out().execute(crossterm::cursor::Show);
         restore();
     }
 }

@@ -272,6 +272,40 @@ fn bells(screen: &Screen) -> usize {
     screen.raw().iter().filter(|b| **b == 0x07).count()
 }
 
+/// Whether `raw` holds an SGR sequence (`ESC [ ... m`) that sets
+/// strikethrough: parameter 9 alone or among others, not the 9 of an
+/// extended colour (`38;5;9`).
+fn sets_strikethrough(raw: &[u8]) -> bool {
+    raw.split(|b| *b == 0x1b).any(|sequence| {
+        let Some(rest) = sequence.strip_prefix(b"[") else {
+            return false;
+        };
+        let Some(end) = rest.iter().position(u8::is_ascii_alphabetic) else {
+            return false;
+        };
+        if rest[end] != b'm' {
+            return false;
+        }
+        let mut params = rest[..end].split(|b| *b == b';');
+        while let Some(param) = params.next() {
+            match param {
+                b"9" => return true,
+                // An extended colour: `5;n` or `2;r;g;b` follow.
+                b"38" | b"48" | b"58" => {
+                    let skip = if params.next() == Some(b"2".as_slice()) {
+                        3
+                    } else {
+                        1
+                    };
+                    params.nth(skip - 1);
+                }
+                _ => {}
+            }
+        }
+        false
+    })
+}
+
 /// The life of a check across three stations, seen from the expo and from
 /// the bar: grouped at the expo, a line voided from the till is struck
 /// through at the bar, an add-on shows NEW and rings the bell, and a voided
@@ -340,10 +374,7 @@ fn a_check_changes_after_it_was_sent_and_every_screen_shows_it() {
     assert!(text.contains("CHANGED"), "{text}");
     screen.wait_for("the change bell", SOON, |_| screen.raw().contains(&0x07));
     // Struck through (SGR 9) as well as tagged.
-    assert!(
-        screen.raw().windows(4).any(|w| w == b"\x1b[9m"),
-        "no strikethrough"
-    );
+    assert!(sets_strikethrough(&screen.raw()), "no strikethrough");
 
     // An add-on after the bell's quiet spell: NEW, and the bell again.
     std::thread::sleep(Duration::from_millis(3200));
@@ -425,16 +456,29 @@ fn a_terminal_that_stops_reading_for_a_minute_does_not_stop_the_network() {
     screen.wait_for_text("LIVE", SOON);
     screen.stop_reading();
     let stalled = std::time::Instant::now();
-    // Output enough to fill whatever the terminal buffers: new tickets,
-    // each a redraw, until the screen thread is stuck in its write.
+    // Output enough to fill whatever the terminal buffers, until the screen
+    // thread is stuck in its write: a column of tickets, then the oldest
+    // one's notes growing and shrinking a line, which moves every card below
+    // it (a new ticket below the fold is too few bytes). One event each.
     let stuck = |pid| stuck_writing(pid).is_some();
+    let first_path = format!("/api/orders/{}", first["id"].as_str().unwrap());
     let mut posted = 0;
     while !(stuck(screen.pid()) && {
         std::thread::sleep(Duration::from_millis(300));
         stuck(screen.pid())
     }) {
         assert!(posted < 400, "the terminal never filled up");
-        kitchen.post_order(None, &burger_order("grill", &posted.to_string()));
+        if posted < 12 {
+            kitchen.post_order(None, &burger_order("grill", &posted.to_string()));
+        } else {
+            let notes = if posted % 2 == 0 {
+                "ALLERGY: sesame. Severe: the guest carries an epinephrine pen, clean board and knife"
+            } else {
+                "ALLERGY: sesame"
+            };
+            let (status, answer) = kitchen.patch(&first_path, &serde_json::json!({"notes": notes}));
+            assert_eq!(status, 200, "{answer}");
+        }
         posted += 1;
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -1,6 +1,6 @@
 use super::*;
 use ratatui::backend::CrosstermBackend;
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::cell::RefCell;
 use std::io::Write;
@@ -57,7 +57,7 @@ const CARDS: [&str; 5] = [
 /// Paints `frames` one after the other; what each one wrote.
 fn painted(frames: &[Buffer]) -> Vec<Vec<u8>> {
     let sink = Sink::default();
-    let mut painter = Painter::new(CrosstermBackend::new(sink.clone()));
+    let mut painter = Painter::new(sink.clone());
     frames
         .iter()
         .map(|frame| {
@@ -173,7 +173,7 @@ fn a_gap_in_another_colour_or_longer_than_a_move_is_jumped_over() {
     let mut after = before.clone();
     after.set_string(0, 0, "x", Style::new());
     after.set_string(8, 0, "y", Style::new());
-    // Seven spaces cost more than the move to column 9, `ESC [ 1 ; 9 H`.
+    // Seven spaces cost more than the move over them, `ESC [ 7 C`.
     let updates = with_short_gaps(&after, before.diff(&after));
     assert_eq!(updates.iter().map(|u| u.0).collect::<Vec<_>>(), [0, 8]);
 
@@ -219,8 +219,177 @@ fn a_resize_clears_and_writes_the_whole_frame() {
 }
 
 #[test]
-fn the_cursor_move_cost_counts_its_digits() {
-    assert_eq!(cursor_move_bytes(0, 0), "\x1b[1;1H".len());
-    assert_eq!(cursor_move_bytes(9, 99), "\x1b[100;10H".len());
-    assert_eq!(cursor_move_bytes(119, 39), "\x1b[40;120H".len());
+fn each_move_costs_what_it_writes() {
+    let moves = [
+        (None, 0, 0, "\x1b[1H"),
+        (None, 9, 99, "\x1b[100;10H"),
+        (Some((3, 5)), 119, 39, "\x1b[40;120H"),
+        (Some((3, 5)), 4, 5, "\x1b[C"),
+        (Some((3, 5)), 15, 5, "\x1b[12C"),
+        (Some((30, 5)), 2, 5, "\x1b[3G"),
+        (Some((3, 5)), 3, 5, ""),
+    ];
+    for (cursor, x, y, expected) in moves {
+        let step = Move::between(cursor, x, y);
+        let mut written = Vec::new();
+        step.write(&mut written).expect("a Vec takes every write");
+        assert_eq!(String::from_utf8_lossy(&written), expected, "{step:?}");
+        assert_eq!(step.len(), expected.len(), "{step:?}");
+    }
+}
+
+/// Every cell of `frames`' last frame as a terminal shows it: symbol,
+/// colours and attributes (vt100 reads no strikethrough; its code is
+/// checked by [`a_style_change_names_only_what_changed`]). An erased cell
+/// and a written space look the same.
+fn cells_after(bytes: &[Vec<u8>]) -> Vec<String> {
+    let mut parser = vt100::Parser::new(AREA.height, AREA.width, 0);
+    for chunk in bytes {
+        parser.process(chunk);
+    }
+    let screen = parser.screen();
+    let mut cells = Vec::new();
+    for y in 0..AREA.height {
+        for x in 0..AREA.width {
+            if let Some(c) = screen.cell(y, x) {
+                let symbol = if c.contents().is_empty() {
+                    " "
+                } else {
+                    c.contents()
+                };
+                cells.push(format!(
+                    "{x},{y} {symbol:?} {:?} {:?} b{} d{} i{} u{} r{}",
+                    c.fgcolor(),
+                    c.bgcolor(),
+                    c.bold(),
+                    c.dim(),
+                    c.italic(),
+                    c.underline(),
+                    c.inverse()
+                ));
+            }
+        }
+    }
+    cells
+}
+
+#[test]
+fn colours_and_attributes_come_out_as_ratatui_writes_them() {
+    let styles = [
+        Style::new().fg(Color::LightRed).bg(Color::Black),
+        Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
+        Style::new()
+            .fg(Color::Indexed(208))
+            .add_modifier(Modifier::BOLD | Modifier::DIM | Modifier::UNDERLINED),
+        Style::new()
+            .fg(Color::Rgb(10, 200, 30))
+            .bg(Color::DarkGray)
+            .add_modifier(Modifier::REVERSED | Modifier::ITALIC),
+        Style::new().add_modifier(Modifier::DIM),
+        Style::new().fg(Color::Gray).bg(Color::LightCyan),
+        Style::new(),
+    ];
+    let mut frames = Vec::new();
+    for shift in 0..styles.len() {
+        let mut buf = Buffer::empty(AREA);
+        for y in 0..AREA.height {
+            for x in 0..AREA.width {
+                let style = styles[(usize::from(x / 3 + y) + shift) % styles.len()];
+                buf.set_string(x, y, if x % 4 == 0 { "#" } else { "━" }, style);
+            }
+        }
+        frames.push(buf);
+    }
+    let ours = painted(&frames);
+    let theirs = painted_by_ratatui(&frames);
+    for n in 1..=frames.len() {
+        assert_eq!(
+            cells_after(&ours[..n]),
+            cells_after(&theirs[..n]),
+            "after frame {n}"
+        );
+    }
+}
+
+/// The escapes a style change from `from` to `to` writes.
+fn restyled(from: Style, to: Style) -> String {
+    let cell = |style: Style| {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 1, 1));
+        buf.set_string(0, 0, "x", style);
+        buf[(0, 0)].clone()
+    };
+    let mut pen = Pen::new(AREA.width);
+    let mut written = Vec::new();
+    pen.draw(&mut written, 0, 0, &cell(from))
+        .expect("a Vec takes every write");
+    written.clear();
+    pen.draw(&mut written, 1, 0, &cell(to))
+        .expect("a Vec takes every write");
+    String::from_utf8_lossy(&written)
+        .trim_end_matches('x')
+        .to_owned()
+}
+
+#[test]
+fn a_style_change_names_only_what_changed() {
+    let cyan = Style::new().fg(Color::Cyan).bg(Color::Black);
+    assert_eq!(restyled(cyan, cyan.fg(Color::White)), "\x1b[97m");
+    assert_eq!(
+        restyled(cyan, cyan.fg(Color::Indexed(208))),
+        "\x1b[38;5;208m"
+    );
+    assert_eq!(restyled(Style::new(), cyan), "\x1b[36;40m");
+    let struck = cyan.add_modifier(Modifier::CROSSED_OUT);
+    assert_eq!(restyled(cyan, struck), "\x1b[9m");
+    assert_eq!(restyled(struck, cyan), "\x1b[29m");
+    // Ending bold ends dim too: dim is set again.
+    let both = cyan.add_modifier(Modifier::BOLD | Modifier::DIM);
+    assert_eq!(
+        restyled(both, cyan.add_modifier(Modifier::DIM)),
+        "\x1b[22;2m"
+    );
+    // Back to plain from much: a reset is shorter than undoing each.
+    let much = Style::new()
+        .fg(Color::Red)
+        .bg(Color::Blue)
+        .add_modifier(Modifier::BOLD | Modifier::ITALIC | Modifier::UNDERLINED);
+    assert_eq!(restyled(much, Style::new()), "\x1b[0m");
+}
+
+#[test]
+fn a_frame_ends_in_the_terminals_own_style() {
+    let written = painted(&[frame(0, &CARDS)]);
+    assert!(
+        written[0].ends_with(b"\x1b[0m\x1b[?25l"),
+        "{:?}",
+        String::from_utf8_lossy(&written[0])
+    );
+}
+
+#[test]
+fn a_long_run_of_blanks_is_erased_and_a_styled_one_written() {
+    let mut before = Buffer::empty(AREA);
+    before.set_string(0, 0, "1x Grilled salmon, no butter", Style::new());
+    before.set_string(0, 1, "1x Grilled salmon, no butter", Style::new());
+    let mut after = Buffer::empty(AREA);
+    after.set_string(0, 0, "1x Fries", Style::new());
+    after.set_string(27, 0, "!", Style::new());
+    // The same on a row where the blanks are underlined: they show.
+    after.set_string(0, 1, "1x Fries", Style::new());
+    after.set_style(
+        Rect::new(0, 1, AREA.width, 1),
+        Style::new().add_modifier(Modifier::UNDERLINED),
+    );
+    let written = painted(&[before.clone(), after.clone()]);
+    let second = String::from_utf8_lossy(&written[1]);
+    assert!(second.contains("\x1b[19X\x1b[19C!"), "{second:?}");
+    assert_eq!(
+        second.matches('X').count(),
+        1,
+        "the underlined row is written: {second:?}"
+    );
+    assert_eq!(
+        cells_after(&written),
+        cells_after(&painted_by_ratatui(&[before, after]))
+    );
 }
