@@ -16,7 +16,7 @@
 
 mod pen;
 
-use pen::{Move, Pen, erases_as_blank, erasing_pays};
+use pen::{Look, Move, Pen, erases_as_blank, erasing_pays};
 use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::layout::Rect;
 use std::io::{self, Write};
@@ -143,10 +143,7 @@ fn gap_worth_writing(frame: &Buffer, last: &Cell, from: u16, to: u16, y: u16) ->
 }
 
 fn same_style(a: &Cell, b: &Cell) -> bool {
-    a.fg == b.fg
-        && a.bg == b.bg
-        && a.modifier == b.modifier
-        && a.underline_color == b.underline_color
+    Look::of(a) == Look::of(b)
 }
 
 #[cfg(test)]
