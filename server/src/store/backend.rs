@@ -39,7 +39,8 @@ pub struct Answer {
 /// The statements of a write transaction. Every method runs inside it;
 /// nothing is visible to others before [`WriteTx::commit`].
 pub trait WriteTx: Send {
-    /// The counters as they stood when the transaction began.
+    /// The counters as the transaction holds them: as they stood when it
+    /// began, moved on by its own events and ticket numbers.
     fn state(&self) -> State;
 
     fn order(&mut self, id: &str)

@@ -13,8 +13,6 @@ pub const UPDATE_ORDER: &str = "UPDATE orders
      SET status = $1, status_at = $2, ready_at = $3, voided_at = $4, body = $5
      WHERE id = $6";
 
-pub const SET_LAST_NUMBER: &str = "UPDATE store_state SET last_number = $1 WHERE id = 1";
-
 /// By key alone: a key is one request, whatever kind of request it was
 /// (the scope is kept only to say which), so reusing one for another kind
 /// is refused like reusing it for another body.

@@ -129,10 +129,11 @@ impl WriteTx for PgWrite {
     }
 
     async fn set_last_number(&mut self, number: i64) -> Result<(), StoreError> {
-        sqlx::query(sql::SET_LAST_NUMBER)
+        sqlx::query("UPDATE store_state SET last_number = $1 WHERE id = 1")
             .bind(number)
             .execute(&mut *self.tx)
             .await?;
+        self.state.last_number = number;
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 //! against power loss. Reads use a small pool of their own; WAL lets them
 //! run beside the writer, each transaction on one consistent snapshot.
 
+mod batch;
 mod tx;
 
 use super::StoreError;
@@ -52,8 +53,12 @@ impl SqliteStore {
                 })?;
             }
         }
+        // No ping before each acquire: it is one more round trip to the
+        // worker thread on every write, and a broken connection fails the
+        // statement that follows just as clearly (503, retried).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .min_connections(1)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             // An in-memory database lives only as long as its connection.
@@ -82,6 +87,7 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new()
                 .max_connections(READERS)
+                .test_before_acquire(false)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await?
@@ -104,7 +110,7 @@ impl Backend for SqliteStore {
     async fn write(&self) -> Result<SqliteWrite, StoreError> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let state = state(&mut tx).await?;
-        Ok(SqliteWrite { tx, state })
+        Ok(SqliteWrite::new(tx, state))
     }
 
     /// WAL gives all the statements of a read transaction one snapshot,

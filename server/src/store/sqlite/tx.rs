@@ -5,6 +5,7 @@ use super::super::rules::State;
 use super::super::{
     EventRow, StateRow, StoreError, events_of, kind_name, limit, orders_of, parse_order, sql,
 };
+use super::batch::Batch;
 use kds_protocol::{Event, EventKind, Order, Timestamp};
 use sqlx::{Sqlite, Transaction};
 
@@ -16,10 +17,15 @@ const RECENT_ORDERS: &str = "SELECT body FROM orders
      WHERE status = 'completed' AND ($1 IS NULL OR station = $1)
      ORDER BY status_at DESC, rowid DESC LIMIT $2";
 
-/// The single writer's transaction, begun `IMMEDIATE`.
+/// The single writer's transaction, begun `IMMEDIATE`. Its writes wait in
+/// a [`Batch`] until a read or the commit needs them sent.
 pub struct SqliteWrite {
-    pub(super) tx: Transaction<'static, Sqlite>,
-    pub(super) state: State,
+    tx: Transaction<'static, Sqlite>,
+    /// The counters as this transaction holds them.
+    state: State,
+    batch: Batch,
+    /// Whether `state` moved since the counters row was last written.
+    counters_moved: bool,
 }
 
 /// A read on one WAL snapshot.
@@ -43,12 +49,44 @@ async fn order(
     body.as_deref().map(parse_order).transpose()
 }
 
+impl SqliteWrite {
+    pub(super) fn new(tx: Transaction<'static, Sqlite>, state: State) -> Self {
+        Self {
+            tx,
+            state,
+            batch: Batch::default(),
+            counters_moved: false,
+        }
+    }
+
+    /// Sends the writes held back, with one `UPDATE` of the counters for
+    /// however many events and numbers they handed out.
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.counters_moved {
+            self.batch
+                .push("UPDATE store_state SET last_seq = $1, last_number = $2 WHERE id = 1")
+                .bind(self.state.last_seq)?
+                .bind(self.state.last_number)?;
+            self.counters_moved = false;
+        }
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let (statements, args) = self.batch.take();
+        sqlx::query_with(&statements, args)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
 impl WriteTx for SqliteWrite {
     fn state(&self) -> State {
         self.state
     }
 
     async fn order(&mut self, id: &str) -> Result<Option<Order>, StoreError> {
+        self.flush().await?;
         order(&mut self.tx, id).await
     }
 
@@ -60,35 +98,34 @@ impl WriteTx for SqliteWrite {
         body: &str,
         _created_seq: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO orders
-                 (id, station, status, created_at, status_at, check_id, ready_at, voided_at, body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&order.id)
-        .bind(order.station.as_str())
-        .bind(order.status.as_str())
-        .bind(order.created_at.as_millis())
-        .bind(order.status_at.as_millis())
-        .bind(order.check_id.as_deref())
-        .bind(order.ready_at.map(Timestamp::as_millis))
-        .bind(order.voided_at.map(Timestamp::as_millis))
-        .bind(body)
-        .execute(&mut *self.tx)
-        .await?;
+        self.batch
+            .push(
+                "INSERT INTO orders
+                     (id, station, status, created_at, status_at, check_id, ready_at, voided_at,
+                      body)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(order.id.clone())?
+            .bind(order.station.as_str().to_owned())?
+            .bind(order.status.as_str())?
+            .bind(order.created_at.as_millis())?
+            .bind(order.status_at.as_millis())?
+            .bind(order.check_id.clone())?
+            .bind(order.ready_at.map(Timestamp::as_millis))?
+            .bind(order.voided_at.map(Timestamp::as_millis))?
+            .bind(body.to_owned())?;
         Ok(())
     }
 
     async fn update_order(&mut self, order: &Order, body: &str) -> Result<(), StoreError> {
-        sqlx::query(sql::UPDATE_ORDER)
-            .bind(order.status.as_str())
-            .bind(order.status_at.as_millis())
-            .bind(order.ready_at.map(Timestamp::as_millis))
-            .bind(order.voided_at.map(Timestamp::as_millis))
-            .bind(body)
-            .bind(&order.id)
-            .execute(&mut *self.tx)
-            .await?;
+        self.batch
+            .push(sql::UPDATE_ORDER)
+            .bind(order.status.as_str())?
+            .bind(order.status_at.as_millis())?
+            .bind(order.ready_at.map(Timestamp::as_millis))?
+            .bind(order.voided_at.map(Timestamp::as_millis))?
+            .bind(body.to_owned())?
+            .bind(order.id.clone())?;
         Ok(())
     }
 
@@ -101,33 +138,26 @@ impl WriteTx for SqliteWrite {
         body: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO events (seq, station, kind, at, body) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(seq)
-        .bind(order.station.as_str())
-        .bind(kind_name(kind))
-        .bind(at.as_millis())
-        .bind(body)
-        .execute(&mut *self.tx)
-        .await?;
-        sqlx::query("UPDATE store_state SET last_seq = $1 WHERE id = 1")
-            .bind(seq)
-            .execute(&mut *self.tx)
-            .await?;
+        self.batch
+            .push("INSERT INTO events (seq, station, kind, at, body) VALUES ($1, $2, $3, $4, $5)")
+            .bind(seq)?
+            .bind(order.station.as_str().to_owned())?
+            .bind(kind_name(kind))?
+            .bind(at.as_millis())?
+            .bind(body.to_owned())?;
         self.state.last_seq = seq;
+        self.counters_moved = true;
         Ok(())
     }
 
     async fn set_last_number(&mut self, number: i64) -> Result<(), StoreError> {
-        sqlx::query(sql::SET_LAST_NUMBER)
-            .bind(number)
-            .execute(&mut *self.tx)
-            .await?;
+        self.state.last_number = number;
+        self.counters_moved = true;
         Ok(())
     }
 
     async fn answer(&mut self, key: &str) -> Result<Option<Answer>, StoreError> {
+        self.flush().await?;
         Ok(sqlx::query_as(sql::ANSWER)
             .bind(key)
             .fetch_optional(&mut *self.tx)
@@ -141,25 +171,27 @@ impl WriteTx for SqliteWrite {
         answer: &Answer,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query(sql::KEEP_ANSWER)
-            .bind(scope)
-            .bind(key)
-            .bind(&answer.request)
-            .bind(&answer.response)
-            .bind(at.as_millis())
-            .execute(&mut *self.tx)
-            .await?;
+        self.batch
+            .push(sql::KEEP_ANSWER)
+            .bind(scope.to_owned())?
+            .bind(key.to_owned())?
+            .bind(answer.request.clone())?
+            .bind(answer.response.clone())?
+            .bind(at.as_millis())?;
         Ok(())
     }
 
     async fn newest_event_before(&mut self, before: i64) -> Result<Option<i64>, StoreError> {
+        self.flush().await?;
         Ok(sqlx::query_scalar(sql::NEWEST_EVENT_BEFORE)
             .bind(before)
             .fetch_one(&mut *self.tx)
             .await?)
     }
 
+    /// The deletes are counted, so each is sent on its own.
     async fn drop_events_through(&mut self, floor: i64) -> Result<u64, StoreError> {
+        self.flush().await?;
         let dropped = sqlx::query(sql::DROP_EVENTS_THROUGH)
             .bind(floor)
             .execute(&mut *self.tx)
@@ -174,6 +206,7 @@ impl WriteTx for SqliteWrite {
     }
 
     async fn drop_answers_before(&mut self, before: i64) -> Result<u64, StoreError> {
+        self.flush().await?;
         Ok(sqlx::query(sql::DROP_ANSWERS_BEFORE)
             .bind(before)
             .execute(&mut *self.tx)
@@ -182,6 +215,7 @@ impl WriteTx for SqliteWrite {
     }
 
     async fn drop_completed_before(&mut self, before: i64) -> Result<u64, StoreError> {
+        self.flush().await?;
         Ok(sqlx::query(sql::DROP_COMPLETED_BEFORE)
             .bind(before)
             .execute(&mut *self.tx)
@@ -189,7 +223,8 @@ impl WriteTx for SqliteWrite {
             .rows_affected())
     }
 
-    async fn commit(self) -> Result<(), StoreError> {
+    async fn commit(mut self) -> Result<(), StoreError> {
+        self.flush().await?;
         Ok(self.tx.commit().await?)
     }
 }
