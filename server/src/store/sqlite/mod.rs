@@ -8,17 +8,19 @@
 //! run beside the writer, each transaction on one consistent snapshot.
 
 mod batch;
+#[cfg(test)]
+mod tests;
 mod tx;
 
 use super::StoreError;
 use super::backend::Backend;
-use sqlx::Connection;
+use sqlx::Executor;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::str::FromStr;
 use std::time::Duration;
-use tx::{SqliteRead, SqliteWrite, state};
+use tx::{SqliteRead, SqliteWrite};
 
 /// How long a request waits for the writer (or a reader) before 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -64,17 +66,21 @@ impl SqliteStore {
             // An in-memory database lives only as long as its connection.
             .idle_timeout(None)
             .max_lifetime(None)
-            // When a COMMIT fails (a full disk), SQLite rolls back by itself,
-            // sqlx's ROLLBACK then fails and its transaction depth stays at
-            // one, so every later BEGIN would be refused until a restart.
-            // Such a connection is closed on its way back to the pool, which
-            // opens a fresh one for the next write. The ping lets the
-            // rollback sqlx queued on the way run first. (An in-memory
-            // database is its connection: it is kept whatever happens.)
+            // A write dropped before its COMMIT (refused, or failed: a full
+            // disk) leaves its transaction open; it is rolled back here, on
+            // the connection's way back to the pool, before the next write
+            // can take it. SQLite refuses the ROLLBACK when nothing is open,
+            // as after every commit. Any other failure closes the connection
+            // and the pool opens a fresh one (an in-memory database is its
+            // connection: it is kept whatever happens).
             .after_release(move |conn, _| {
                 Box::pin(async move {
-                    conn.ping().await?;
-                    Ok(in_memory || !conn.is_in_transaction())
+                    match conn.execute("ROLLBACK").await {
+                        Ok(_) => Ok(true),
+                        Err(sqlx::Error::Database(err)) if nothing_open(&*err) => Ok(true),
+                        Err(_) if in_memory => Ok(true),
+                        Err(err) => Err(err),
+                    }
                 })
             })
             .connect_with(options.clone())
@@ -101,6 +107,11 @@ impl SqliteStore {
     }
 }
 
+/// `SQLite`'s answer to a `ROLLBACK` outside a transaction.
+fn nothing_open(err: &dyn sqlx::error::DatabaseError) -> bool {
+    err.message().contains("no transaction is active")
+}
+
 impl Backend for SqliteStore {
     type Write = SqliteWrite;
     type Read = SqliteRead;
@@ -108,9 +119,7 @@ impl Backend for SqliteStore {
     /// `BEGIN IMMEDIATE` takes the write lock at once (see the module
     /// comment).
     async fn write(&self) -> Result<SqliteWrite, StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let state = state(&mut tx).await?;
-        Ok(SqliteWrite::new(tx, state))
+        SqliteWrite::begin(self.writer.acquire().await?).await
     }
 
     /// WAL gives all the statements of a read transaction one snapshot,

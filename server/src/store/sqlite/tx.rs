@@ -7,6 +7,8 @@ use super::super::{
 };
 use super::batch::Batch;
 use kds_protocol::{Event, EventKind, Order, Timestamp};
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::SqliteConnection;
 use sqlx::{Sqlite, Transaction};
 
 /// Orders of one millisecond keep the order they were created in by rowid.
@@ -19,8 +21,14 @@ const RECENT_ORDERS: &str = "SELECT body FROM orders
 
 /// The single writer's transaction, begun `IMMEDIATE`. Its writes wait in
 /// a [`Batch`] until a read or the commit needs them sent.
+///
+/// `BEGIN` and `COMMIT` are statements of its own batches rather than
+/// sqlx's transaction calls, so that the begin travels with the counters'
+/// read and the commit with the writes: a new order is two round trips to
+/// the worker thread. A write dropped before its commit is rolled back by
+/// the pool on the connection's way back (see [`super::SqliteStore::open`]).
 pub struct SqliteWrite {
-    tx: Transaction<'static, Sqlite>,
+    conn: PoolConnection<Sqlite>,
     /// The counters as this transaction holds them.
     state: State,
     batch: Batch,
@@ -33,35 +41,53 @@ pub struct SqliteRead {
     pub(super) tx: Transaction<'static, Sqlite>,
 }
 
-pub(super) async fn state(tx: &mut Transaction<'static, Sqlite>) -> Result<State, StoreError> {
-    let row: StateRow = sqlx::query_as(sql::STATE).fetch_one(&mut **tx).await?;
+async fn state(conn: &mut SqliteConnection) -> Result<State, StoreError> {
+    let row: StateRow = sqlx::query_as(sql::STATE).fetch_one(conn).await?;
     Ok(row.into())
 }
 
-async fn order(
-    tx: &mut Transaction<'static, Sqlite>,
-    id: &str,
-) -> Result<Option<Order>, StoreError> {
+async fn order(conn: &mut SqliteConnection, id: &str) -> Result<Option<Order>, StoreError> {
     let body: Option<String> = sqlx::query_scalar(sql::ORDER)
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(conn)
         .await?;
     body.as_deref().map(parse_order).transpose()
 }
 
 impl SqliteWrite {
-    pub(super) fn new(tx: Transaction<'static, Sqlite>, state: State) -> Self {
-        Self {
-            tx,
-            state,
-            batch: Batch::default(),
+    /// Begins on the writer's connection and reads the counters, in one call.
+    pub(super) async fn begin(mut conn: PoolConnection<Sqlite>) -> Result<Self, StoreError> {
+        let mut batch = Batch::default();
+        batch.push("BEGIN IMMEDIATE");
+        batch.push(sql::STATE);
+        let (statements, args) = batch.take();
+        let row: StateRow = sqlx::query_as_with(&statements, args)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(Self {
+            conn,
+            state: row.into(),
+            batch,
             counters_moved: false,
-        }
+        })
     }
 
     /// Sends the writes held back, with one `UPDATE` of the counters for
     /// however many events and numbers they handed out.
     async fn flush(&mut self) -> Result<(), StoreError> {
+        self.hold_counters()?;
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let (statements, args) = self.batch.take();
+        sqlx::query_with(&statements, args)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds the counters' `UPDATE` to the batch if they moved.
+    fn hold_counters(&mut self) -> Result<(), StoreError> {
         if self.counters_moved {
             self.batch
                 .push("UPDATE store_state SET last_seq = $1, last_number = $2 WHERE id = 1")
@@ -69,13 +95,6 @@ impl SqliteWrite {
                 .bind(self.state.last_number)?;
             self.counters_moved = false;
         }
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        let (statements, args) = self.batch.take();
-        sqlx::query_with(&statements, args)
-            .execute(&mut *self.tx)
-            .await?;
         Ok(())
     }
 }
@@ -87,7 +106,7 @@ impl WriteTx for SqliteWrite {
 
     async fn order(&mut self, id: &str) -> Result<Option<Order>, StoreError> {
         self.flush().await?;
-        order(&mut self.tx, id).await
+        order(&mut self.conn, id).await
     }
 
     /// Ties between orders of one millisecond are broken by rowid, so the
@@ -160,7 +179,7 @@ impl WriteTx for SqliteWrite {
         self.flush().await?;
         Ok(sqlx::query_as(sql::ANSWER)
             .bind(key)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut *self.conn)
             .await?)
     }
 
@@ -185,7 +204,7 @@ impl WriteTx for SqliteWrite {
         self.flush().await?;
         Ok(sqlx::query_scalar(sql::NEWEST_EVENT_BEFORE)
             .bind(before)
-            .fetch_one(&mut *self.tx)
+            .fetch_one(&mut *self.conn)
             .await?)
     }
 
@@ -194,12 +213,12 @@ impl WriteTx for SqliteWrite {
         self.flush().await?;
         let dropped = sqlx::query(sql::DROP_EVENTS_THROUGH)
             .bind(floor)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.conn)
             .await?
             .rows_affected();
         sqlx::query(sql::SET_FLOOR)
             .bind(floor)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.conn)
             .await?;
         self.state.floor_seq = floor;
         Ok(dropped)
@@ -209,7 +228,7 @@ impl WriteTx for SqliteWrite {
         self.flush().await?;
         Ok(sqlx::query(sql::DROP_ANSWERS_BEFORE)
             .bind(before)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.conn)
             .await?
             .rows_affected())
     }
@@ -218,14 +237,17 @@ impl WriteTx for SqliteWrite {
         self.flush().await?;
         Ok(sqlx::query(sql::DROP_COMPLETED_BEFORE)
             .bind(before)
-            .execute(&mut *self.tx)
+            .execute(&mut *self.conn)
             .await?
             .rows_affected())
     }
 
+    /// The writes and `COMMIT` in one call; if a write fails, the
+    /// statements after it (the `COMMIT` too) are not run.
     async fn commit(mut self) -> Result<(), StoreError> {
-        self.flush().await?;
-        Ok(self.tx.commit().await?)
+        self.hold_counters()?;
+        self.batch.push("COMMIT");
+        self.flush().await
     }
 }
 
