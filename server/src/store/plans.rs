@@ -84,8 +84,12 @@ async fn sqlite_searches_the_stats_through_indexes() {
                     .any(|l| l.contains("USING") && l.contains("INDEX")),
                 "{name} ({station:?}) uses no index:\n{plan}"
             );
+            // A scan of a partial index reads only the orders it holds (the
+            // open ones); a scan of the table reads them all.
             assert!(
-                !plan.lines().any(|l| l.starts_with("SCAN orders")),
+                !plan
+                    .lines()
+                    .any(|l| l.starts_with("SCAN orders") && !l.contains("INDEX")),
                 "{name} ({station:?}) scans the orders:\n{plan}"
             );
         }

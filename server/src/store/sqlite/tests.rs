@@ -93,3 +93,53 @@ async fn a_full_database_refuses_the_write_keeps_the_rest_and_recovers() {
         Some(next)
     );
 }
+
+/// The plan `SQLite` picks for `statement`, one line per step.
+async fn plan(store: &SqliteStore, statement: &str, values: (Option<&str>, i64)) -> String {
+    let rows: Vec<(i64, i64, i64, String)> =
+        sqlx::query_as(&format!("EXPLAIN QUERY PLAN {statement}"))
+            .bind(values.0)
+            .bind(values.1)
+            .fetch_all(&store.readers)
+            .await
+            .expect("a plan");
+    rows.into_iter()
+        .map(|(.., detail)| detail)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn every_read_of_orders_goes_through_its_partial_index() {
+    let (_dir, store) = open().await;
+    let statements = [
+        ("open orders", super::tx::OPEN_ORDERS, "orders_open"),
+        ("recent orders", super::tx::RECENT_ORDERS, "orders_done"),
+        (
+            "pruning",
+            super::super::sql::DROP_COMPLETED_BEFORE,
+            "orders_done",
+        ),
+        ("open counts", super::super::sql::OPEN_COUNTS, "orders_open"),
+        (
+            "ready times",
+            super::super::sql::READY_TIMES,
+            "orders_ready_times",
+        ),
+    ];
+    for (name, statement, index) in statements {
+        // Whatever the parameters mean, a plan needs only their types.
+        for station in [None, Some("grill")] {
+            let plan = plan(&store, statement, (station, 50)).await;
+            assert!(plan.contains(&format!("INDEX {index}")), "{name}: {plan}");
+            // Scanning a partial index reads only the orders it holds.
+            assert!(
+                !plan
+                    .lines()
+                    .any(|l| l.starts_with("SCAN orders") && !l.contains("INDEX")),
+                "{name} reads every order: {plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "{name} sorts: {plan}");
+        }
+    }
+}
