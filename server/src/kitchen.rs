@@ -105,6 +105,12 @@ impl Kitchen {
                 let events = done.committed();
                 if !events.is_empty() {
                     feed.publish(events, &metrics);
+                    // The sessions the hand-off woke wait in this worker's
+                    // queue; ending now would wake the request's task
+                    // ahead of them, and the screens would have the
+                    // ticket only after the 2xx is written. Going to the
+                    // back of the queue lets them send first.
+                    tokio::task::yield_now().await;
                 }
             }
             result
