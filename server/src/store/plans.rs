@@ -1,5 +1,7 @@
 //! The stats statements read through an index on both backends, never a
-//! scan of every order (a year's orders would be read on every request).
+//! scan of every order (a year's orders would be read on every request),
+//! and on `SQLite` every read of orders goes through the partial index
+//! that holds only the orders it reads.
 //!
 //! A planner's choice depends on table statistics, so the checks ask
 //! whether a usable index exists rather than which plan wins on an empty
@@ -10,12 +12,16 @@
 use super::{Store, sql};
 use sqlx::{Connection, Executor, Row};
 
-/// Each stats statement with the values its parameters get.
+/// Each statement with the values its parameters get.
 enum Params {
     /// `$1` a time, `$2` the station.
     TimeStation,
     /// The same and `$3` a rank.
     TimeStationRank,
+    /// `$1` a time.
+    Time,
+    /// `$1` the station, `$2` a count.
+    StationCount,
 }
 
 const STATEMENTS: [(&str, &str, Params); 3] = [
@@ -28,13 +34,16 @@ const STATEMENTS: [(&str, &str, Params); 3] = [
     ("OPEN_COUNTS", sql::OPEN_COUNTS, Params::TimeStation),
 ];
 
-/// Binds the values `params` says to `query` (a time, the station, a rank).
+/// Binds the values `params` says to `query` (a time, the station, a rank
+/// or a count).
 macro_rules! bound {
     ($query:expr, $params:expr, $station:expr) => {{
-        let query = $query.bind(1_800_000_000_000_i64).bind($station);
+        const TIME: i64 = 1_800_000_000_000;
         match $params {
-            Params::TimeStation => query,
-            Params::TimeStationRank => query.bind(3_i64),
+            Params::TimeStation => $query.bind(TIME).bind($station),
+            Params::TimeStationRank => $query.bind(TIME).bind($station).bind(3_i64),
+            Params::Time => $query.bind(TIME),
+            Params::StationCount => $query.bind($station).bind(50_i64),
         }
     }};
 }
@@ -69,6 +78,13 @@ async fn postgres_plan(
     lines.join("\n")
 }
 
+/// Whether a `SQLite` plan scans the orders table. A scan of a partial
+/// index (the open orders) reads only the orders it holds.
+fn reads_every_order(plan: &str) -> bool {
+    plan.lines()
+        .any(|l| l.starts_with("SCAN orders") && !l.contains("INDEX"))
+}
+
 #[tokio::test]
 async fn sqlite_searches_the_stats_through_indexes() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,13 +100,69 @@ async fn sqlite_searches_the_stats_through_indexes() {
                     .any(|l| l.contains("USING") && l.contains("INDEX")),
                 "{name} ({station:?}) uses no index:\n{plan}"
             );
-            // A scan of a partial index reads only the orders it holds (the
-            // open ones); a scan of the table reads them all.
             assert!(
-                !plan
-                    .lines()
-                    .any(|l| l.starts_with("SCAN orders") && !l.contains("INDEX")),
+                !reads_every_order(&plan),
                 "{name} ({station:?}) scans the orders:\n{plan}"
+            );
+        }
+    }
+}
+
+/// Every read of orders on `SQLite`, with the partial index that holds the
+/// orders it reads (`migrations/sqlite/0004_partial_indexes.sql`).
+const SQLITE_READS: [(&str, &str, Params, &str); 5] = [
+    (
+        "OPEN_ORDERS",
+        super::sqlite::OPEN_ORDERS,
+        Params::StationCount,
+        "orders_open",
+    ),
+    (
+        "RECENT_ORDERS",
+        super::sqlite::RECENT_ORDERS,
+        Params::StationCount,
+        "orders_done",
+    ),
+    (
+        "DROP_COMPLETED_BEFORE",
+        sql::DROP_COMPLETED_BEFORE,
+        Params::Time,
+        "orders_done",
+    ),
+    (
+        "OPEN_COUNTS",
+        sql::OPEN_COUNTS,
+        Params::TimeStation,
+        "orders_open",
+    ),
+    (
+        "READY_TIMES",
+        sql::READY_TIMES,
+        Params::TimeStation,
+        "orders_ready_times",
+    ),
+];
+
+#[tokio::test]
+async fn sqlite_reads_orders_through_their_partial_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kds.db").display());
+    Store::open(&url).await.unwrap().close().await;
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    for (name, statement, params, index) in &SQLITE_READS {
+        for station in [None, Some("grill")] {
+            let plan = sqlite_plan(&mut conn, statement, params, station).await;
+            assert!(
+                plan.contains(&format!("INDEX {index}")),
+                "{name} ({station:?}) does not use {index}:\n{plan}"
+            );
+            assert!(
+                !reads_every_order(&plan),
+                "{name} ({station:?}) reads every order:\n{plan}"
+            );
+            assert!(
+                !plan.contains("TEMP B-TREE"),
+                "{name} ({station:?}) sorts:\n{plan}"
             );
         }
     }

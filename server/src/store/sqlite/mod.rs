@@ -20,6 +20,8 @@ use sqlx::sqlite::{
 };
 use std::str::FromStr;
 use std::time::Duration;
+#[cfg(test)]
+pub(super) use tx::{OPEN_ORDERS, RECENT_ORDERS};
 use tx::{SqliteRead, SqliteWrite};
 
 /// How long a request waits for the writer (or a reader) before 503.

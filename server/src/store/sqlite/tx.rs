@@ -12,10 +12,10 @@ use sqlx::sqlite::SqliteConnection;
 use sqlx::{Sqlite, Transaction};
 
 /// Orders of one millisecond keep the order they were created in by rowid.
-pub(super) const OPEN_ORDERS: &str = "SELECT body FROM orders
+pub(in super::super) const OPEN_ORDERS: &str = "SELECT body FROM orders
      WHERE status IN ('pending', 'preparing', 'ready') AND ($1 IS NULL OR station = $1)
      ORDER BY created_at, rowid";
-pub(super) const RECENT_ORDERS: &str = "SELECT body FROM orders
+pub(in super::super) const RECENT_ORDERS: &str = "SELECT body FROM orders
      WHERE status = 'completed' AND ($1 IS NULL OR station = $1)
      ORDER BY status_at DESC, rowid DESC LIMIT $2";
 
