@@ -13,6 +13,7 @@ mod error;
 mod extract;
 mod feed;
 mod kitchen;
+pub mod logging;
 mod metrics;
 mod rate_limit;
 mod retention;

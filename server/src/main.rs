@@ -4,7 +4,8 @@
 use clap::Parser;
 use kds_server::Cli;
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Exit code for configuration that cannot work (as clap uses for bad flags).
 const BAD_CONFIG: u8 = 2;
@@ -19,22 +20,22 @@ async fn main() -> ExitCode {
             return ExitCode::from(BAD_CONFIG);
         }
     };
-    let filter = loaded
-        .log
-        .as_deref()
-        .unwrap_or("info,sqlx=warn,tower_http=info");
-    let filter = match EnvFilter::try_new(filter) {
+    let filter = match kds_server::logging::filter(loaded.log.as_deref()) {
         Ok(filter) => filter,
         Err(err) => {
-            eprintln!("kds-server: bad configuration: log filter {filter:?}: {err}");
+            let spec = loaded.log.as_deref().unwrap_or_default();
+            eprintln!("kds-server: bad configuration: log filter {spec:?}: {err}");
             return ExitCode::from(BAD_CONFIG);
         }
     };
     // Server logs go to stderr (journald, docker logs); ANSI only on a terminal.
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+        )
+        .with(filter)
         .init();
     if let Some(file) = &loaded.file {
         tracing::info!(file = %file.display(), "read config file");

@@ -7,13 +7,17 @@
 //! descriptors until the server accepted no one. Here hyper gets a timer and
 //! a deadline for every request head (and so for idle keep-alive connections
 //! too, which clients reopen as they need).
+//!
+//! HTTP/1.1 only: every client (tills, displays,
+//! the `WebSocket` upgrade) speaks it, and HTTP/2 would link in the `h2` crate,
+//! half a megabyte of code that stays resident (docs/benchmarks.md).
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -59,12 +63,13 @@ async fn connection(stream: TcpStream, peer: SocketAddr, app: Router, shutdown: 
         request.extensions_mut().insert(ConnectInfo(peer));
         request
     }));
-    let mut builder = Builder::new(TokioExecutor::new());
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT);
-    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+    let connection = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
     tokio::pin!(connection);
     tokio::select! {
         result = connection.as_mut() => {

@@ -242,13 +242,18 @@ fn serve_as_child_process() {
     let cli = kds_server::Cli::try_parse_from(std::iter::once("kds-server".to_owned()).chain(args))
         .unwrap();
     let loaded = cli.load().unwrap();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(
-            loaded.log.as_deref().unwrap_or("info"),
-        ))
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .init();
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_ansi(false),
+            )
+            .with(kds_server::logging::filter(loaded.log.as_deref()).unwrap())
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -47,3 +47,13 @@ fn a_bad_value_stops_start_up_naming_the_key() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_log_filter_that_does_not_parse_stops_start_up_quoting_it() {
+    let (code, stderr) = run_with_config("[server]\nlog = \"kds_server=loud\"\n");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("log filter \"kds_server=loud\""),
+        "{stderr}"
+    );
+}
