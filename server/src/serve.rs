@@ -8,9 +8,9 @@
 //! a deadline for every request head (and so for idle keep-alive connections
 //! too, which clients reopen as they need).
 //!
-//! HTTP/1.1 only: every client (tills, displays,
-//! the `WebSocket` upgrade) speaks it, and HTTP/2 would link in the `h2` crate,
-//! half a megabyte of code that stays resident (docs/benchmarks.md).
+//! HTTP/1.1 only: every client (tills, displays, the `WebSocket` upgrade)
+//! speaks it, and HTTP/2 would link in the `h2` crate, half a megabyte of
+//! code that stays resident (docs/benchmarks.md).
 
 use axum::Router;
 use axum::body::Body;

@@ -19,6 +19,7 @@ mod backend;
 mod ops;
 #[cfg(test)]
 mod plans;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod rules;
 mod sql;
@@ -34,6 +35,7 @@ use kds_protocol::{
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+#[cfg(feature = "postgres")]
 pub use postgres::PgStore;
 pub use rules::Refusal;
 pub use sqlite::SqliteStore;
@@ -42,7 +44,24 @@ pub use sqlite::SqliteStore;
 #[derive(Debug, Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
+    #[cfg(feature = "postgres")]
     Postgres(PgStore),
+}
+
+/// What a `postgres://` URL gets from a server built without that backend.
+#[cfg(not(feature = "postgres"))]
+const NO_POSTGRES: &str = "this kds-server was built without PostgreSQL (cargo feature `postgres`, \
+     on by default); use a SQLite file, or a build with the feature";
+
+/// Hands one call to the backend the store holds, the same call for each.
+macro_rules! on_backend {
+    ($store:expr, $backend:ident => $call:expr) => {
+        match $store {
+            Store::Sqlite($backend) => $call,
+            #[cfg(feature = "postgres")]
+            Store::Postgres($backend) => $call,
+        }
+    };
 }
 
 /// Why the store could not do what was asked.
@@ -128,7 +147,10 @@ impl Store {
     /// bare path is taken as a `SQLite` file).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            #[cfg(feature = "postgres")]
             return Ok(Store::Postgres(PgStore::open(url).await?));
+            #[cfg(not(feature = "postgres"))]
+            return Err(StoreError::Url(NO_POSTGRES.to_owned()));
         }
         Ok(Store::Sqlite(SqliteStore::open(url).await?))
     }
@@ -137,9 +159,18 @@ impl Store {
     /// until `stop`: with the seq on every `PostgreSQL` notification, with
     /// `None` after every reconnect of the listener. A `SQLite` store has no
     /// other writers that announce themselves, so this just waits for `stop`.
-    pub async fn follow_commits(&self, wake: impl Fn(Option<i64>) + Send, stop: CancellationToken) {
+    pub async fn follow_commits(
+        &self,
+        #[cfg_attr(
+            not(feature = "postgres"),
+            expect(unused_variables, reason = "only PostgreSQL announces commits")
+        )]
+        wake: impl Fn(Option<i64>) + Send,
+        stop: CancellationToken,
+    ) {
         match self {
             Store::Sqlite(_) => stop.cancelled().await,
+            #[cfg(feature = "postgres")]
             Store::Postgres(s) => s.follow_commits(wake, stop).await,
         }
     }
@@ -150,10 +181,7 @@ impl Store {
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Created<Order>, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::create_order(s, draft, key, now).await,
-            Store::Postgres(s) => ops::create_order(s, draft, key, now).await,
-        }
+        on_backend!(self, s => ops::create_order(s, draft, key, now).await)
     }
 
     /// Creates every part of a check, all or none.
@@ -163,10 +191,7 @@ impl Store {
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Created<CheckCreated>, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::create_check(s, check, key, now).await,
-            Store::Postgres(s) => ops::create_check(s, check, key, now).await,
-        }
+        on_backend!(self, s => ops::create_check(s, check, key, now).await)
     }
 
     /// A status move, an edit, a void or a line done, on order `id`.
@@ -177,26 +202,17 @@ impl Store {
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Outcome, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::change(s, id, edit, key, now).await,
-            Store::Postgres(s) => ops::change(s, id, edit, key, now).await,
-        }
+        on_backend!(self, s => ops::change(s, id, edit, key, now).await)
     }
 
     pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::order(s, id).await,
-            Store::Postgres(s) => ops::order(s, id).await,
-        }
+        on_backend!(self, s => ops::order(s, id).await)
     }
 
     /// Open orders oldest first, the last completed newest first, and the
     /// newest seq they include, all from one consistent read.
     pub async fn snapshot(&self, scope: &StationScope) -> Result<Snapshot, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::snapshot(s, scope).await,
-            Store::Postgres(s) => ops::snapshot(s, scope).await,
-        }
+        on_backend!(self, s => ops::snapshot(s, scope).await)
     }
 
     /// Events of `scope` with seq > `since`, ascending, at most `limit`.
@@ -209,18 +225,12 @@ impl Store {
         since: i64,
         limit: usize,
     ) -> Result<EventsRead, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::events(s, scope, since, limit).await,
-            Store::Postgres(s) => ops::events(s, scope, since, limit).await,
-        }
+        on_backend!(self, s => ops::events(s, scope, since, limit).await)
     }
 
     /// The newest event seq handed out (0 for an empty store).
     pub async fn newest_seq(&self) -> Result<i64, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::newest_seq(s).await,
-            Store::Postgres(s) => ops::newest_seq(s).await,
-        }
+        on_backend!(self, s => ops::newest_seq(s).await)
     }
 
     /// Speed of service: ticket times over `window` before `now`, and the
@@ -232,10 +242,7 @@ impl Store {
         late_after: Duration,
         now: Timestamp,
     ) -> Result<StationStats, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::stats(s, scope, window, late_after, now).await,
-            Store::Postgres(s) => ops::stats(s, scope, window, late_after, now).await,
-        }
+        on_backend!(self, s => ops::stats(s, scope, window, late_after, now).await)
     }
 
     /// Drops what `retention` no longer keeps: old events, expired
@@ -245,18 +252,12 @@ impl Store {
         retention: &Retention,
         now: Timestamp,
     ) -> Result<PruneReport, StoreError> {
-        match self {
-            Store::Sqlite(s) => ops::prune(s, retention, now).await,
-            Store::Postgres(s) => ops::prune(s, retention, now).await,
-        }
+        on_backend!(self, s => ops::prune(s, retention, now).await)
     }
 
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(s) => s.close().await,
-            Store::Postgres(s) => s.close().await,
-        }
+        on_backend!(self, s => s.close().await);
     }
 }
 

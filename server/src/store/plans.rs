@@ -63,6 +63,7 @@ async fn sqlite_plan(
     details.join("\n")
 }
 
+#[cfg(feature = "postgres")]
 async fn postgres_plan(
     conn: &mut sqlx::PgConnection,
     statement: &str,
@@ -168,9 +169,11 @@ async fn sqlite_reads_orders_through_their_partial_indexes() {
     }
 }
 
+#[cfg(feature = "postgres")]
 #[path = "../../tests/pg_support/mod.rs"]
 mod pg_support;
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn postgres_reads_the_stats_through_indexes() {
     let Some(admin) =

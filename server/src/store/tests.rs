@@ -27,6 +27,21 @@ async fn create(store: &Store, station: &str, at: i64) -> kds_protocol::Order {
     }
 }
 
+/// The small build (`--no-default-features`) says what it lacks: it does
+/// not take a PostgreSQL URL for a SQLite file name.
+#[cfg(not(feature = "postgres"))]
+#[tokio::test]
+async fn a_build_without_postgres_refuses_its_url_saying_why() {
+    for url in [
+        "postgres://kds@db.local/kds",
+        "postgresql://kds@db.local/kds",
+    ] {
+        let err = Store::open(url).await.unwrap_err();
+        assert!(matches!(err, super::StoreError::Url(_)), "{err:?}");
+        assert!(err.to_string().contains("without PostgreSQL"), "{err}");
+    }
+}
+
 #[tokio::test]
 async fn the_in_memory_database_is_one_database() {
     let store = Store::open("sqlite::memory:").await.unwrap();
