@@ -1,7 +1,9 @@
-//! The server's log filter: one default and one parser, for the binary and
-//! for the tests that start a server in a child process.
+//! The server's log: one default filter, one parser and one subscriber, for
+//! the binary and for the tests that start a server in a child process.
 
 use tracing_subscriber::filter::{ParseError, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Without `--log`: requests at info, sqlx's per-statement lines off.
 pub const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_http=info";
@@ -12,6 +14,19 @@ pub const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_http=info";
 /// resident (docs/benchmarks.md, issue 12, item 5).
 pub fn filter(spec: Option<&str>) -> Result<Targets, ParseError> {
     spec.unwrap_or(DEFAULT_FILTER).parse()
+}
+
+/// Logs to stderr (journald, docker logs) through `filter`, with colours
+/// only if `ansi`. Once per process: a second call leaves the first one's.
+pub fn install(filter: Targets, ansi: bool) {
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(ansi),
+        )
+        .with(filter)
+        .try_init();
 }
 
 #[cfg(test)]

@@ -4,8 +4,6 @@
 use clap::Parser;
 use kds_server::Cli;
 use std::process::ExitCode;
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
 
 /// Exit code for configuration that cannot work (as clap uses for bad flags).
 const BAD_CONFIG: u8 = 2;
@@ -28,15 +26,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(BAD_CONFIG);
         }
     };
-    // Server logs go to stderr (journald, docker logs); ANSI only on a terminal.
-    tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
-        )
-        .with(filter)
-        .init();
+    // ANSI colours only on a terminal.
+    kds_server::logging::install(filter, std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if let Some(file) = &loaded.file {
         tracing::info!(file = %file.display(), "read config file");
     }

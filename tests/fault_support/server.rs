@@ -242,18 +242,10 @@ fn serve_as_child_process() {
     let cli = kds_server::Cli::try_parse_from(std::iter::once("kds-server".to_owned()).chain(args))
         .unwrap();
     let loaded = cli.load().unwrap();
-    {
-        use tracing_subscriber::layer::SubscriberExt;
-        use tracing_subscriber::util::SubscriberInitExt;
-        tracing_subscriber::registry()
-            .with(
-                tracing_subscriber::fmt::layer()
-                    .with_writer(std::io::stderr)
-                    .with_ansi(false),
-            )
-            .with(kds_server::logging::filter(loaded.log.as_deref()).unwrap())
-            .init();
-    }
+    kds_server::logging::install(
+        kds_server::logging::filter(loaded.log.as_deref()).unwrap(),
+        false,
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
