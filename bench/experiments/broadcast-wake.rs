@@ -1,10 +1,11 @@
 //! How long one `tokio::sync::broadcast` send takes to wake N waiting
 //! tasks on a two-worker runtime, and when the first and the last of them
 //! run (docs/benchmarks.md, "Issue 12, item 1"). The feed hands every event
-//! to the sessions this way. Not part of the build; to run it:
+//! to the sessions this way. A second argument K splits the tasks over K
+//! channels, sent to one after the other. Not part of the build; to run it:
 //!
 //!   cargo new /tmp/bcast && cp bench/experiments/broadcast-wake.rs /tmp/bcast/src/main.rs
-//!   (cd /tmp/bcast && cargo add tokio --features full && cargo run --release -- 1000)
+//!   (cd /tmp/bcast && cargo add tokio --features full && cargo run --release -- 1000 16)
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,10 +15,12 @@ fn main() {
     let n: usize = std::env::args().nth(1).map(|s| s.parse().unwrap()).unwrap_or(1000);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async move {
-        let (tx, _) = broadcast::channel::<Instant>(64);
+        let k: usize = std::env::args().nth(2).map(|s| s.parse().unwrap()).unwrap_or(1);
+        let txs: Vec<_> = (0..k).map(|_| broadcast::channel::<Instant>(64).0).collect();
+        let tx = txs[0].clone();
         let first = Arc::new(Mutex::new(Vec::<Instant>::new()));
-        for _ in 0..n {
-            let mut rx = tx.subscribe();
+        for i in 0..n {
+            let mut rx = txs[i % k].subscribe();
             let first = first.clone();
             tokio::spawn(async move {
                 while let Ok(_sent) = rx.recv().await {
@@ -29,9 +32,9 @@ fn main() {
         let mut to_first = vec![]; let mut send_cost = vec![]; let mut to_last = vec![];
         for _ in 0..200 {
             first.lock().unwrap().clear();
-            let h = tokio::spawn({ let tx = tx.clone(); async move {
+            let h = tokio::spawn({ let txs = txs.clone(); async move {
                 let t0 = Instant::now();
-                tx.send(t0).unwrap();
+                for tx in &txs { tx.send(t0).unwrap(); }
                 let t1 = Instant::now();
                 tokio::task::yield_now().await;
                 (t0, t1)
@@ -45,7 +48,7 @@ fn main() {
             send_cost.push(t1.duration_since(t0).as_micros());
         }
         for (name, v) in [("send() returns", &mut send_cost), ("first receiver runs", &mut to_first), ("last receiver runs", &mut to_last)] {
-            v.sort(); println!("n={n} {name}: p50 {} us p90 {} us", v[v.len()/2], v[v.len()*9/10]);
+            v.sort(); println!("n={n} k={k} {name}: p50 {} us p90 {} us", v[v.len()/2], v[v.len()*9/10]);
         }
     });
 }
