@@ -19,21 +19,5 @@ dir="$(mktemp -d)"
 ulimit -n "${KDS_BENCH_NOFILE:-20000}"
 node "$node_dir/server.js" "$port" "$dir/peer.db" >"$dir/server.log" 2>&1 &
 pid=$!
-cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-for _ in $(seq 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-  sleep 0.1
-done
-
-args=()
-for arg in "$@"; do
-  arg="${arg//\{url\}/http://127.0.0.1:$port}"
-  args+=("${arg//\{pid\}/$pid}")
-done
-"${args[@]}"
+source bench/scripts/around.sh
+run_around "$pid" "$port" "$dir" "$@"

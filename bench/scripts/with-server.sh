@@ -27,22 +27,5 @@ export KDS_CHANGES_PER_SECOND=0 KDS_READS_PER_SECOND=0
 "${pin[@]}" "${KDS_BENCH_SERVER:-target/release/kds-server}" --listen "127.0.0.1:$port" \
   --database "sqlite://$dir/kds.db" --log warn 2>"$dir/server.log" &
 pid=$!
-cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-# Wait (at most 10 s) for the port to accept connections.
-for _ in $(seq 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-  sleep 0.1
-done
-
-args=()
-for arg in "$@"; do
-  arg="${arg//\{url\}/http://127.0.0.1:$port}"
-  args+=("${arg//\{pid\}/$pid}")
-done
-"${args[@]}"
+source bench/scripts/around.sh
+run_around "$pid" "$port" "$dir" "$@"
