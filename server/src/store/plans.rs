@@ -86,13 +86,19 @@ fn reads_every_order(plan: &str) -> bool {
         .any(|l| l.starts_with("SCAN orders") && !l.contains("INDEX"))
 }
 
-#[tokio::test]
-async fn sqlite_searches_the_stats_through_indexes() {
+/// A connection to a new `SQLite` file the store has migrated: the tables
+/// and indexes are the real ones. The file lives as long as the directory.
+async fn migrated_sqlite() -> (tempfile::TempDir, sqlx::SqliteConnection) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("kds.db").display());
-    // Opening migrates: the tables and indexes are the real ones.
     Store::open(&url).await.unwrap().close().await;
-    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    (dir, conn)
+}
+
+#[tokio::test]
+async fn sqlite_searches_the_stats_through_indexes() {
+    let (_dir, mut conn) = migrated_sqlite().await;
     for (name, statement, params) in &STATEMENTS {
         for station in [None, Some("grill")] {
             let plan = sqlite_plan(&mut conn, statement, params, station).await;
@@ -146,10 +152,7 @@ const SQLITE_READS: [(&str, &str, Params, &str); 5] = [
 
 #[tokio::test]
 async fn sqlite_reads_orders_through_their_partial_indexes() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("kds.db").display());
-    Store::open(&url).await.unwrap().close().await;
-    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let (_dir, mut conn) = migrated_sqlite().await;
     for (name, statement, params, index) in &SQLITE_READS {
         for station in [None, Some("grill")] {
             let plan = sqlite_plan(&mut conn, statement, params, station).await;

@@ -245,6 +245,7 @@ impl WriteTx for SqliteWrite {
     /// The writes and `COMMIT` in one call; if a write fails, the
     /// statements after it (the `COMMIT` too) are not run.
     async fn commit(mut self) -> Result<(), StoreError> {
+        // The counters' UPDATE before the COMMIT, not after it.
         self.hold_counters()?;
         self.batch.push("COMMIT");
         self.flush().await
