@@ -19,6 +19,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 #[cfg(test)]
 pub(super) use tx::{OPEN_ORDERS, RECENT_ORDERS};
@@ -32,6 +34,10 @@ const READERS: u32 = 4;
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
+    /// Whether the writer's connection may hold an open transaction: set
+    /// before a write's `BEGIN`, cleared by its `COMMIT`. The writer pool
+    /// has one connection, so one flag is enough.
+    open_write: Arc<AtomicBool>,
 }
 
 impl SqliteStore {
@@ -60,6 +66,8 @@ impl SqliteStore {
         // No ping before each acquire: it is one more round trip to the
         // worker thread on every write, and a broken connection fails the
         // statement that follows just as clearly (503, retried).
+        let open_write = Arc::new(AtomicBool::new(false));
+        let hook_open = open_write.clone();
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
@@ -71,12 +79,19 @@ impl SqliteStore {
             // A write dropped before its COMMIT (refused, or failed: a full
             // disk) leaves its transaction open; it is rolled back here, on
             // the connection's way back to the pool, before the next write
-            // can take it. SQLite refuses the ROLLBACK when nothing is open,
-            // as after every commit. Any other failure closes the connection
-            // and the pool opens a fresh one (an in-memory database is its
-            // connection: it is kept whatever happens).
+            // can take it. A write that committed says so, which saves a
+            // round trip to the worker thread after every commit. SQLite
+            // refuses the ROLLBACK when nothing is open (a write dropped
+            // before its BEGIN ran, or after its COMMIT did). Any other
+            // failure closes the connection and the pool opens a fresh one
+            // (an in-memory database is its connection: it is kept whatever
+            // happens).
             .after_release(move |conn, _| {
+                let open = hook_open.swap(false, Ordering::AcqRel);
                 Box::pin(async move {
+                    if !open {
+                        return Ok(true);
+                    }
                     match conn.execute("ROLLBACK").await {
                         Ok(_) => Ok(true),
                         Err(sqlx::Error::Database(err)) if nothing_open(&*err) => Ok(true),
@@ -100,7 +115,11 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?
         };
-        Ok(Self { writer, readers })
+        Ok(Self {
+            writer,
+            readers,
+            open_write,
+        })
     }
 
     pub async fn close(&self) {
@@ -121,7 +140,7 @@ impl Backend for SqliteStore {
     /// `BEGIN IMMEDIATE` takes the write lock at once (see the module
     /// comment).
     async fn write(&self) -> Result<SqliteWrite, StoreError> {
-        SqliteWrite::begin(self.writer.acquire().await?).await
+        SqliteWrite::begin(self.writer.acquire().await?, self.open_write.clone()).await
     }
 
     /// WAL gives all the statements of a read transaction one snapshot,

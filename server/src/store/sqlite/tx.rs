@@ -10,6 +10,8 @@ use kds_protocol::{Event, EventKind, Order, Timestamp};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Sqlite, Transaction};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Orders of one millisecond keep the order they were created in by rowid.
 pub(in super::super) const OPEN_ORDERS: &str = "SELECT body FROM orders
@@ -29,6 +31,9 @@ pub(in super::super) const RECENT_ORDERS: &str = "SELECT body FROM orders
 /// the pool on the connection's way back (see [`super::SqliteStore::open`]).
 pub struct SqliteWrite {
     conn: PoolConnection<Sqlite>,
+    /// The store's flag for the pool: set from before `BEGIN` until the
+    /// `COMMIT` has run.
+    open: Arc<AtomicBool>,
     /// The counters as this transaction holds them.
     state: State,
     batch: Batch,
@@ -56,7 +61,13 @@ async fn order(conn: &mut SqliteConnection, id: &str) -> Result<Option<Order>, S
 
 impl SqliteWrite {
     /// Begins on the writer's connection and reads the counters, in one call.
-    pub(super) async fn begin(mut conn: PoolConnection<Sqlite>) -> Result<Self, StoreError> {
+    pub(super) async fn begin(
+        mut conn: PoolConnection<Sqlite>,
+        open: Arc<AtomicBool>,
+    ) -> Result<Self, StoreError> {
+        // Before the BEGIN is sent: dropped anywhere after this, the write
+        // is rolled back on release.
+        open.store(true, Ordering::Release);
         let mut batch = Batch::default();
         batch.push("BEGIN IMMEDIATE");
         batch.push(sql::STATE);
@@ -66,6 +77,7 @@ impl SqliteWrite {
             .await?;
         Ok(Self {
             conn,
+            open,
             state: row.into(),
             batch,
             counters_moved: false,
@@ -248,7 +260,9 @@ impl WriteTx for SqliteWrite {
         // The counters' UPDATE before the COMMIT, not after it.
         self.hold_counters()?;
         self.batch.push("COMMIT");
-        self.flush().await
+        self.flush().await?;
+        self.open.store(false, Ordering::Release);
+        Ok(())
     }
 }
 
