@@ -15,6 +15,9 @@
 //! table is the truth) and publishes through the same ordered path, so an
 //! event that arrives both ways is published once.
 //!
+//! Sessions are woken through relays in groups, not by the channel itself
+//! ([`wake`]).
+//!
 //! The newest published seq is kept in a watch channel, which is what long
 //! polls wait on: it moves only once every event up to it is published, so
 //! a long poll woken by it finds them in the store.
@@ -29,6 +32,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, watch};
 use tokio_util::sync::CancellationToken;
+
+mod wake;
+pub use wake::Subscription;
 
 /// How often the tailer looks at the store even without a wake, so events
 /// whose notification was lost (a listener reconnecting) still arrive.
@@ -75,6 +81,8 @@ pub struct Feed {
 #[derive(Debug)]
 struct Inner {
     events: broadcast::Sender<FeedItem>,
+    /// Who to wake once events are in `events`.
+    groups: wake::Groups,
     newest: watch::Sender<i64>,
     /// Wakes the tailer: a gap, a commit notification, a failed read.
     wake: Notify,
@@ -101,6 +109,7 @@ impl Feed {
         Self {
             inner: Arc::new(Inner {
                 events,
+                groups: wake::Groups::new(),
                 newest: watch::Sender::new(newest_seq),
                 wake: Notify::new(),
                 announced: AtomicI64::new(newest_seq),
@@ -112,9 +121,19 @@ impl Feed {
         }
     }
 
-    /// Subscribe before reading a snapshot or replay, so nothing falls between.
-    pub fn subscribe(&self) -> broadcast::Receiver<FeedItem> {
-        self.inner.events.subscribe()
+    /// Subscribe before reading a snapshot or replay, so nothing falls
+    /// between. Its wakes come from [`Feed::relays`], which must be running.
+    pub fn subscribe(&self) -> Subscription {
+        Subscription::new(&self.inner.groups, &self.inner.events)
+    }
+
+    /// The tasks that wake subscriptions, one per wake group, each until
+    /// `stop`.
+    pub fn relays(
+        &self,
+        stop: &CancellationToken,
+    ) -> Vec<impl Future<Output = ()> + Send + 'static> {
+        self.inner.groups.relays(stop)
     }
 
     /// The newest published seq; changes whenever events are published.
@@ -194,13 +213,18 @@ impl Feed {
     }
 
     /// Moves the watch if `last` moved (under the lock, so the watch never
-    /// goes back), and wakes the tailer while a gap is open.
+    /// goes back), then wakes the subscriptions, and the tailer while a gap
+    /// is open.
     fn finish(&self, order: MutexGuard<'_, InOrder>, before: i64) {
-        if order.last != before {
+        let moved = order.last != before;
+        if moved {
             self.inner.newest.send_replace(order.last);
         }
         let gap = !order.held.is_empty();
         drop(order);
+        if moved {
+            self.inner.groups.wake();
+        }
         if gap {
             self.wake();
         }

@@ -131,6 +131,9 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, StartError> {
     };
     let stop = CancellationToken::new();
     let tasks = tasks::Tasks::default();
+    for relay in feed.relays(&stop) {
+        tasks.spawn(relay);
+    }
     tasks.spawn(feed::run_tailer(
         store.clone(),
         feed.clone(),

@@ -61,7 +61,7 @@ fn drain(rx: &mut broadcast::Receiver<FeedItem>) -> Vec<i64> {
 fn out_of_order_hand_offs_are_published_in_seq_order_once() {
     let metrics = Metrics::new();
     let feed = Feed::new(64, 0);
-    let mut rx = feed.subscribe();
+    let mut rx = feed.inner.events.subscribe();
     let newest = feed.watch();
     feed.publish(vec![fake(3)], &metrics);
     feed.publish(vec![fake(2)], &metrics);
@@ -85,7 +85,7 @@ async fn concurrent_writers_are_published_in_seq_order_exactly_once() {
     const WRITERS: i64 = 400;
     let metrics = Arc::new(Metrics::new());
     let feed = Feed::new(WRITERS as usize * 2, 0);
-    let mut rx = feed.subscribe();
+    let mut rx = feed.inner.events.subscribe();
     let mut tasks = Vec::new();
     // Each seq handed off by its own task, some twice (hand-off and tailer),
     // spawned in an order far from seq order.
@@ -112,7 +112,7 @@ fn the_reorder_window_is_bounded_and_what_it_drops_comes_from_the_read() {
     let metrics = Metrics::new();
     let total = MAX_HELD as i64 + 50;
     let feed = Feed::new(total as usize + 10, 0);
-    let mut rx = feed.subscribe();
+    let mut rx = feed.inner.events.subscribe();
     for seq in 2..=total {
         feed.publish(vec![fake(seq)], &metrics);
     }
@@ -127,7 +127,7 @@ fn the_reorder_window_is_bounded_and_what_it_drops_comes_from_the_read() {
 fn events_pruned_before_they_were_published_resync_subscribers() {
     let metrics = Metrics::new();
     let feed = Feed::new(64, 0);
-    let mut rx = feed.subscribe();
+    let mut rx = feed.inner.events.subscribe();
     feed.publish(vec![fake(7)], &metrics);
     feed.skip_to(6, &metrics);
     assert_eq!(drain(&mut rx), [-1, 7]);
@@ -173,7 +173,7 @@ async fn a_gap_no_hand_off_fills_is_read_from_the_store() {
         metrics.clone(),
         stop.clone(),
     ));
-    let mut rx = feed.subscribe();
+    let mut rx = feed.inner.events.subscribe();
     // Seqs 1 and 2 committed (as by another instance, or a lost hand-off);
     // only 3 is handed off.
     let events = committed(&store, 3).await;
@@ -198,7 +198,7 @@ async fn an_announced_commit_is_read_and_one_already_handed_off_is_not_read_agai
         metrics.clone(),
         stop.clone(),
     ));
-    let mut rx = feed.subscribe();
+    let mut rx = feed.inner.events.subscribe();
     let events = committed(&store, 2).await;
     // Seq 1 handed off, then announced (our own notification): published once.
     feed.publish(vec![events[0].clone()], &metrics);
