@@ -1,11 +1,14 @@
 //! How long one `tokio::sync::broadcast` send takes to wake N waiting
 //! tasks on a two-worker runtime, and when the first and the last of them
-//! run (docs/benchmarks.md, "Issue 12, item 1"). The feed hands every event
-//! to the sessions this way. A second argument K splits the tasks over K
-//! channels, sent to one after the other. Not part of the build; to run it:
+//! run (docs/benchmarks.md, "Issue 12, item 1"). The feed handed every
+//! event to the sessions this way until `8759609`. A second argument K
+//! splits the tasks over K channels, sent to one after the other; a third,
+//! `relay`, sends once to K relay tasks, each of which sends on to its
+//! channel (the shape of the feed's wake groups since). Not part of the
+//! build; to run it:
 //!
 //!   cargo new /tmp/bcast && cp bench/experiments/broadcast-wake.rs /tmp/bcast/src/main.rs
-//!   (cd /tmp/bcast && cargo add tokio --features full && cargo run --release -- 1000 16)
+//!   (cd /tmp/bcast && cargo add tokio --features full && cargo run --release -- 1000 32 relay)
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,11 +19,21 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async move {
         let k: usize = std::env::args().nth(2).map(|s| s.parse().unwrap()).unwrap_or(1);
-        let txs: Vec<_> = (0..k).map(|_| broadcast::channel::<Instant>(64).0).collect();
-        let tx = txs[0].clone();
+        let relay = std::env::args().nth(3).as_deref() == Some("relay");
+        let shards: Vec<_> = (0..k).map(|_| broadcast::channel::<Instant>(64).0).collect();
+        let txs: Vec<_> = if relay {
+            let top = broadcast::channel::<Instant>(64).0;
+            for shard in &shards {
+                let (mut rx, shard) = (top.subscribe(), shard.clone());
+                tokio::spawn(async move {
+                    while let Ok(sent) = rx.recv().await { let _ = shard.send(sent); }
+                });
+            }
+            vec![top]
+        } else { shards.clone() };
         let first = Arc::new(Mutex::new(Vec::<Instant>::new()));
         for i in 0..n {
-            let mut rx = txs[i % k].subscribe();
+            let mut rx = shards[i % k].subscribe();
             let first = first.clone();
             tokio::spawn(async move {
                 while let Ok(_sent) = rx.recv().await {
