@@ -27,12 +27,21 @@ async fn create(store: &SqliteStore) -> Result<Order, super::StoreError> {
     }
 }
 
+/// Also what tells the pool's release hook to send its `ROLLBACK` (a
+/// round trip to the worker thread): only a write that did not commit.
 #[tokio::test]
 async fn a_write_dropped_after_its_statements_ran_leaves_nothing() {
     let (_dir, store) = open().await;
+    let open_write = || store.open_write.load(Ordering::Acquire);
+    assert!(!open_write(), "open before any write");
     let first = create(&store).await.expect("the first order");
+    assert!(!open_write(), "a committed write left its flag set");
 
     let mut tx = store.write().await.expect("a write");
+    assert!(
+        open_write(),
+        "a write in progress must be rolled back if dropped"
+    );
     let order = rules::new_order(&draft("grill"), 2, None, now());
     let body = order_json(&order).expect("JSON");
     tx.insert_order(&order, &body, 2).await.expect("held");
@@ -48,41 +57,10 @@ async fn a_write_dropped_after_its_statements_ran_leaves_nothing() {
 
     assert_eq!(ops::order(&store, &order.id).await.expect("a read"), None);
     assert_eq!(ops::newest_seq(&store).await.expect("a read"), 1);
+    // The hook ran before the connection went back to the pool.
     let next = create(&store).await.expect("the next write runs");
     assert_eq!(next.number, first.number + 1);
     assert_eq!(ops::newest_seq(&store).await.expect("a read"), 2);
-}
-
-/// The pool's release hook sends its `ROLLBACK` (a round trip to the
-/// worker thread) only for a write that may have left its transaction open.
-#[tokio::test]
-async fn only_a_write_that_did_not_commit_is_rolled_back_on_release() {
-    let (_dir, store) = open().await;
-    let open_write = || store.open_write.load(Ordering::Acquire);
-    assert!(!open_write(), "open before any write");
-
-    let first = create(&store).await.expect("the first order");
-    assert!(!open_write(), "a committed write left its flag set");
-
-    let mut tx = store.write().await.expect("a write");
-    assert!(
-        open_write(),
-        "a write in progress must be rolled back if dropped"
-    );
-    let order = rules::new_order(&draft("grill"), 2, None, now());
-    let body = order_json(&order).expect("JSON");
-    tx.insert_order(&order, &body, 2).await.expect("held");
-    tx.append_event(2, EventKind::Created, &order, &body, now())
-        .await
-        .expect("held");
-    tx.order(&order.id).await.expect("a read sends the rows");
-    drop(tx);
-
-    // The hook runs before the connection goes back to the pool, so the
-    // next write finds the dropped one rolled back and the flag clear.
-    let next = create(&store).await.expect("the next write runs");
-    assert_eq!(next.number, first.number + 1);
-    assert_eq!(ops::order(&store, &order.id).await.expect("a read"), None);
     assert!(!open_write());
 }
 
