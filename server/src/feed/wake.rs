@@ -20,7 +20,8 @@ use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 use tokio_util::sync::CancellationToken;
 
 /// Wake groups, and so relay tasks: fixed, whatever the number of sessions.
-pub(super) const GROUPS: usize = 64;
+const GROUPS: usize = 64;
+const _: () = assert!(GROUPS > 0, "a session needs a group to join");
 /// Members a group takes before the next one is opened. Beyond `GROUPS`
 /// full groups (2,048 sessions) they grow evenly.
 const GROUP_SIZE: usize = 32;
@@ -51,16 +52,15 @@ impl Groups {
     /// one over its size costs nothing.
     fn join(&self) -> Arc<Group> {
         let size = |group: &&Arc<Group>| group.size.load(Ordering::Acquire);
-        let chosen = self
+        let group = self
             .0
             .iter()
             .find(|group| size(group) < GROUP_SIZE)
-            .or_else(|| self.0.iter().min_by_key(size));
-        let group = match chosen {
-            Some(group) => group.clone(),
-            // `GROUPS` is not zero; a group of its own would still work.
-            None => Arc::default(),
-        };
+            .or_else(|| self.0.iter().min_by_key(size))
+            // There are `GROUPS` of them, and that is not zero (asserted
+            // below its definition).
+            .expect("a wake group")
+            .clone();
         group.size.fetch_add(1, Ordering::AcqRel);
         group
     }
