@@ -27,7 +27,7 @@ const _: () = assert!(GROUPS > 0, "a session needs a group to join");
 const GROUP_SIZE: usize = 32;
 
 #[derive(Debug, Default)]
-pub(super) struct Group {
+struct Group {
     /// The publisher's wake for the relay. `notify_one` keeps a permit while
     /// the relay is busy, so a publish during its turn is not lost.
     relay: Notify,
@@ -182,7 +182,7 @@ mod tests {
     /// published meanwhile is lost.
     #[tokio::test]
     async fn waiting_subscriptions_are_woken_by_the_relays_and_miss_nothing() {
-        let groups = Arc::new(Groups::new());
+        let groups = Groups::new();
         let (events, _) = broadcast::channel(16);
         let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
         for member in 0..MEMBERS {
@@ -194,7 +194,8 @@ mod tests {
                 }
             });
         }
-        // Let every member reach its wait.
+        // On this test's one-thread runtime every member runs to its wait
+        // while the test sleeps, however loaded the machine.
         tokio::time::sleep(Duration::from_millis(50)).await;
 
         events.send(FeedItem::Resync).expect("subscribed");
