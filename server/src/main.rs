@@ -34,7 +34,8 @@ async fn main() -> ExitCode {
     let server = match kds_server::spawn(loaded.config).await {
         Ok(server) => server,
         Err(err) => {
-            tracing::error!("cannot start: {err}");
+            // Once, on stderr, where the log goes too: a log line as well
+            // would say it twice.
             eprintln!("kds-server: cannot start: {err}");
             return match err {
                 kds_server::StartError::Config(_) | kds_server::StartError::Demo(_) => {

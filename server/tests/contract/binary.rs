@@ -1,10 +1,15 @@
 //! The `kds-server` binary's start-up: bad configuration stops it with a
-//! message naming the key, and exit code 2.
+//! message naming the key, and exit code 2; a failure to start, with the
+//! message once and exit code 1.
 
 use std::io::Write;
 use std::process::Command;
 
 fn run_with_config(text: &str) -> (Option<i32>, String) {
+    run_with_config_on(text, "127.0.0.1:0")
+}
+
+fn run_with_config_on(text: &str, listen: &str) -> (Option<i32>, String) {
     let mut file = tempfile::NamedTempFile::new().unwrap();
     file.write_all(text.as_bytes()).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_kds-server"))
@@ -14,7 +19,7 @@ fn run_with_config(text: &str) -> (Option<i32>, String) {
             "--database",
             "sqlite::memory:",
         ])
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", listen])
         .output()
         .unwrap();
     (
@@ -56,4 +61,14 @@ fn a_log_filter_that_does_not_parse_stops_start_up_quoting_it() {
         stderr.contains("log filter \"kds_server=loud\""),
         "{stderr}"
     );
+}
+
+#[test]
+fn an_address_in_use_stops_start_up_saying_so_once() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let (code, stderr) = run_with_config_on("", &address);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.matches("cannot start").count(), 1, "{stderr}");
+    assert!(stderr.contains(&address), "{stderr}");
 }
