@@ -21,6 +21,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
         Msg::Key(key) => {
             // A cook at the keys: the cards stay put while they work.
             model.changed_at = model.now;
+            model.key_at = model.now;
             keys::on_key(model, &key)
         }
         Msg::Resize(width, height) => {

@@ -359,4 +359,12 @@ impl Layout {
     pub fn has_holes(&self) -> bool {
         self.pages.iter().any(|(_, page)| page.holes)
     }
+
+    /// Whether some page keeps empty slots while tickets of its column are
+    /// hidden below it.
+    pub fn hides_tickets_under_holes(&self) -> bool {
+        self.pages
+            .iter()
+            .any(|(_, page)| page.holes && page.below.is_some())
+    }
 }

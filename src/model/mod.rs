@@ -201,6 +201,9 @@ pub struct Model {
     /// When the layout last changed (local clock): holes close after a
     /// still spell.
     pub(crate) changed_at: Timestamp,
+    /// When a key was last pressed (local clock): holes that keep tickets
+    /// off the screen close after a spell without keys alone.
+    pub(crate) key_at: Timestamp,
     /// The server said this token is a viewer's: nothing may change.
     pub(crate) viewer: bool,
     /// The speed of service last heard, and when (local clock).
@@ -258,6 +261,7 @@ impl Model {
             layout: Layout::default(),
             change_bell_at: None,
             changed_at: now,
+            key_at: now,
             viewer: false,
             stats: None,
             all_day: false,
@@ -478,12 +482,17 @@ impl Model {
     }
 
     /// Closes the holes of cards that went, if the kitchen has been still
-    /// long enough; returns whether it did.
+    /// long enough; returns whether it did. Holes while tickets wait below
+    /// the fold wait only for the cook's keys to rest: at a rush the orders
+    /// never stop long enough, and a ticket hidden under an empty slot is
+    /// worse than cards that move up.
     pub(crate) fn settle(&mut self) -> bool {
-        let still = self
-            .now
-            .as_millis()
-            .saturating_sub(self.changed_at.as_millis());
+        let since = if self.layout.hides_tickets_under_holes() {
+            self.key_at
+        } else {
+            self.changed_at
+        };
+        let still = self.now.as_millis().saturating_sub(since.as_millis());
         let long = i64::try_from(layout::SETTLE.as_millis()).unwrap_or(i64::MAX);
         if !self.layout.has_holes() || still < long {
             return false;

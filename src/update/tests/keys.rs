@@ -6,7 +6,7 @@ use crate::model::{Column, Model, ModelOptions, Overlay};
 use crate::msg::{Command, Msg};
 use crate::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kds_protocol::Status;
+use kds_protocol::{EventKind, Status};
 use std::collections::BTreeMap;
 
 fn board(pending: usize) -> Model {
@@ -184,5 +184,45 @@ fn a_bumped_card_leaves_a_hole_that_closes_when_the_kitchen_is_still() {
         slot(&m, "p2"),
         Some(top),
         "the next card moved up to the top"
+    );
+}
+
+#[test]
+fn holes_over_hidden_tickets_close_when_the_keys_rest_though_orders_keep_coming() {
+    let mut m = board(12);
+    update(&mut m, Msg::Resize(80, 24));
+    assert!(
+        m.page(Column::Pending).below.is_some(),
+        "tickets below the fold"
+    );
+    let top = m.page(Column::Pending).slots[0];
+    run(&mut m, [key(KeyCode::Enter)]);
+    assert!(m.layout().hides_tickets_under_holes());
+    // An order a second, each changing the screen: the kitchen is never
+    // still, but nobody touches the keys.
+    let changed = |m: &Model| m.changed_at;
+    for second in 1..=3 {
+        let before = changed(&m);
+        let new = order(&format!("n{second}"), 100 + second, Status::Ready, 0);
+        run(
+            &mut m,
+            [
+                Msg::Tick(at(second)),
+                events_at(vec![event(1 + second, EventKind::Created, new)], second),
+            ],
+        );
+        assert_ne!(changed(&m), before, "the screen changed at {second} s");
+        assert!(m.layout().has_holes(), "closed after {second} s");
+    }
+    run(&mut m, [Msg::Tick(at(5))]);
+    assert!(!m.layout().has_holes(), "still open 5 s after the last key");
+    let page = m.page(Column::Pending);
+    assert_eq!(
+        (
+            m.column(Column::Pending)[page.start].id.as_str(),
+            page.slots[0]
+        ),
+        ("p1", top),
+        "the next ticket moved up to the top"
     );
 }
