@@ -200,9 +200,8 @@ fn holes_over_hidden_tickets_close_when_the_keys_rest_though_orders_keep_coming(
     assert!(m.layout().hides_tickets_under_holes());
     // An order a second, each changing the screen: the kitchen is never
     // still, but nobody touches the keys.
-    let changed = |m: &Model| m.changed_at;
     for second in 1..=3 {
-        let before = changed(&m);
+        let before = m.changed_at;
         let new = order(&format!("n{second}"), 100 + second, Status::Ready, 0);
         run(
             &mut m,
@@ -211,8 +210,8 @@ fn holes_over_hidden_tickets_close_when_the_keys_rest_though_orders_keep_coming(
                 events_at(vec![event(1 + second, EventKind::Created, new)], second),
             ],
         );
-        assert_ne!(changed(&m), before, "the screen changed at {second} s");
-        assert!(m.layout().has_holes(), "closed after {second} s");
+        assert_ne!(m.changed_at, before, "the screen changed at {second} s");
+        assert!(m.layout().has_holes(), "closed already at {second} s");
     }
     run(&mut m, [Msg::Tick(at(5))]);
     assert!(!m.layout().has_holes(), "still open 5 s after the last key");
