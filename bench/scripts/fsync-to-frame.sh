@@ -9,7 +9,7 @@
 #   bench/scripts/fsync-to-frame.sh target/release/kds-server OUT_PREFIX
 #
 # Writes OUT_PREFIX.json (kds-bench's report) and OUT_PREFIX.txt (the
-# summary). The tracepoints cost little, but the figures are for comparing
+# summary); with KDS_TRACE_KEEP set, OUT_PREFIX.perf.txt.gz (the trace). The tracepoints cost little, but the figures are for comparing
 # servers traced alike, not with kds-bench's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,6 +29,8 @@ if [[ "${1:-}" == --against ]]; then
   wait "$bench"
   perf script -i "$dir/perf.data" -F comm,tid,cpu,time,event,trace 2>/dev/null >"$dir/perf.txt"
   python3 bench/scripts/fsync-to-frame.py "$dir/perf.txt" | tee "$out.txt"
+  # The trace itself, to read one order's events with fsync-to-frame.py.
+  [[ -n "${KDS_TRACE_KEEP:-}" ]] && gzip -c "$dir/perf.txt" >"$out.perf.txt.gz"
   exit
 fi
 

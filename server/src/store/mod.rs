@@ -69,6 +69,12 @@ macro_rules! on_backend {
 pub enum StoreError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A statement of the `SQLite` writer.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The `SQLite` writer's thread: busy past its wait, or stopped.
+    #[error("database writer: {0}")]
+    Writer(String),
     #[error("migrating the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("corrupt row: {0}")]
@@ -81,7 +87,13 @@ impl StoreError {
     /// Whether the failure is the store's state (locked, full, gone) rather
     /// than a bug: answered 503 so clients retry.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Database(_) | StoreError::Migrate(_))
+        matches!(
+            self,
+            StoreError::Database(_)
+                | StoreError::Sqlite(_)
+                | StoreError::Writer(_)
+                | StoreError::Migrate(_)
+        )
     }
 }
 

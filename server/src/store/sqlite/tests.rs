@@ -5,8 +5,9 @@ use super::super::backend::{Backend, WriteTx};
 use super::super::tests::draft;
 use super::super::{Created, ops, order_json, rules};
 use super::SqliteStore;
+use super::tx::WRITER_STATEMENTS;
+use futures_util::FutureExt;
 use kds_protocol::{EventKind, Order, Timestamp};
-use std::sync::atomic::Ordering;
 
 fn now() -> Timestamp {
     Timestamp::from_millis(1_000)
@@ -27,21 +28,22 @@ async fn create(store: &SqliteStore) -> Result<Order, super::StoreError> {
     }
 }
 
-/// Also what tells the pool's release hook to send its `ROLLBACK` (a
-/// round trip to the worker thread): only a write that did not commit.
+/// Whether the writer's connection is outside any transaction, asked in
+/// the writer's next turn.
+async fn writer_idle(store: &SqliteStore) -> bool {
+    let turn = store.writer.turn().await.expect("a turn");
+    turn.call(|conn| Ok(conn.is_autocommit()))
+        .await
+        .expect("an answer")
+}
+
 #[tokio::test]
 async fn a_write_dropped_after_its_statements_ran_leaves_nothing() {
     let (_dir, store) = open().await;
-    let open_write = || store.open_write.load(Ordering::Acquire);
-    assert!(!open_write(), "open before any write");
     let first = create(&store).await.expect("the first order");
-    assert!(!open_write(), "a committed write left its flag set");
+    assert!(writer_idle(&store).await, "a committed write left it open");
 
     let mut tx = store.write().await.expect("a write");
-    assert!(
-        open_write(),
-        "a write in progress must be rolled back if dropped"
-    );
     let order = rules::new_order(&draft("grill"), 2, None, now());
     let body = order_json(&order).expect("JSON");
     tx.insert_order(&order, &body, 2).await.expect("held");
@@ -55,13 +57,50 @@ async fn a_write_dropped_after_its_statements_ran_leaves_nothing() {
     );
     drop(tx);
 
+    // The ROLLBACK ran before the next turn began.
+    assert!(writer_idle(&store).await, "the dropped write is still open");
     assert_eq!(ops::order(&store, &order.id).await.expect("a read"), None);
     assert_eq!(ops::newest_seq(&store).await.expect("a read"), 1);
-    // The hook ran before the connection went back to the pool.
     let next = create(&store).await.expect("the next write runs");
     assert_eq!(next.number, first.number + 1);
     assert_eq!(ops::newest_seq(&store).await.expect("a read"), 2);
-    assert!(!open_write());
+}
+
+/// A request given up while its `BEGIN` is on the writer's thread (the
+/// client went away): the `BEGIN` still runs, and is rolled back after it.
+#[tokio::test]
+async fn a_write_given_up_during_its_begin_is_rolled_back() {
+    let (_dir, store) = open().await;
+    // Polled once: the turn is free, so the BEGIN is sent; then dropped.
+    let given_up = store.write().now_or_never();
+    assert!(given_up.is_none(), "the BEGIN answered within one poll");
+    assert!(writer_idle(&store).await, "the BEGIN given up left it open");
+    create(&store).await.expect("the next write runs");
+    assert_eq!(ops::newest_seq(&store).await.expect("a read"), 1);
+}
+
+/// The writer binds arguments by position: `SQLite` numbers `$N` by first
+/// appearance, so each statement must name them in order.
+#[tokio::test]
+async fn the_writers_statements_name_their_parameters_in_order() {
+    let (_dir, store) = open().await;
+    let turn = store.writer.turn().await.expect("a turn");
+    let misnamed = turn
+        .call(|conn| {
+            let mut misnamed = Vec::new();
+            for statement in WRITER_STATEMENTS {
+                let prepared = conn.prepare(statement)?;
+                for index in 1..=prepared.parameter_count() {
+                    if prepared.parameter_name(index) != Some(&format!("${index}")) {
+                        misnamed.push((statement, index));
+                    }
+                }
+            }
+            Ok(misnamed)
+        })
+        .await
+        .expect("prepared");
+    assert!(misnamed.is_empty(), "{misnamed:?}");
 }
 
 #[tokio::test]
@@ -69,15 +108,23 @@ async fn a_full_database_refuses_the_write_keeps_the_rest_and_recovers() {
     let (_dir, store) = open().await;
     let first = create(&store).await.expect("the first order");
 
-    // The single writer connection: it can grow the file no further.
-    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-        .fetch_one(&store.writer)
-        .await
-        .expect("page count");
-    sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
-        .execute(&store.writer)
-        .await
-        .expect("a limit");
+    // On the writer's connection: it can grow the file no further.
+    let limit = |pages: Option<i64>| {
+        let store = store.clone();
+        async move {
+            let turn = store.writer.turn().await.expect("a turn");
+            turn.call(move |conn| {
+                let pages = match pages {
+                    Some(pages) => pages,
+                    None => conn.query_row("PRAGMA page_count", [], |row| row.get(0))?,
+                };
+                conn.execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+            })
+            .await
+            .expect("a limit");
+        }
+    };
+    limit(None).await;
     let mut refused = 0;
     for _ in 0..20 {
         if create(&store).await.is_err() {
@@ -85,6 +132,7 @@ async fn a_full_database_refuses_the_write_keeps_the_rest_and_recovers() {
         }
     }
     assert!(refused > 0, "no write met the full database");
+    assert!(writer_idle(&store).await, "a refused write left it open");
     let seq = ops::newest_seq(&store).await.expect("a read");
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
         .fetch_one(&store.readers)
@@ -93,10 +141,7 @@ async fn a_full_database_refuses_the_write_keeps_the_rest_and_recovers() {
     // Every event the counters name is there, and no more.
     assert_eq!(count, seq);
 
-    sqlx::query("PRAGMA max_page_count = 1073741823")
-        .execute(&store.writer)
-        .await
-        .expect("no limit");
+    limit(Some(1_073_741_823)).await;
     let next = create(&store).await.expect("writes run again");
     assert_eq!(ops::newest_seq(&store).await.expect("a read"), seq + 1);
     assert!(next.number > first.number);

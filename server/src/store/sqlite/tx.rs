@@ -5,13 +5,12 @@ use super::super::rules::State;
 use super::super::{
     EventRow, StateRow, StoreError, events_of, kind_name, limit, orders_of, parse_order, sql,
 };
-use super::batch::Batch;
+use super::batch::{Batch, execute};
+use super::writer::{Turn, Writer};
 use kds_protocol::{Event, EventKind, Order, Timestamp};
-use sqlx::pool::PoolConnection;
+use rusqlite::{Connection, OptionalExtension};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Sqlite, Transaction};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Orders of one millisecond keep the order they were created in by rowid.
 pub(in super::super) const OPEN_ORDERS: &str = "SELECT body FROM orders
@@ -21,19 +20,43 @@ pub(in super::super) const RECENT_ORDERS: &str = "SELECT body FROM orders
      WHERE status = 'completed' AND ($1 IS NULL OR station = $1)
      ORDER BY status_at DESC, rowid DESC LIMIT $2";
 
-/// The single writer's transaction, begun `IMMEDIATE`. Its writes wait in
-/// a [`Batch`] until a read or the commit needs them sent.
-///
-/// `BEGIN` and `COMMIT` are statements of its own batches rather than
-/// sqlx's transaction calls, so that the begin travels with the counters'
-/// read and the commit with the writes: a new order is two round trips to
-/// the worker thread. A write dropped before its commit is rolled back by
-/// the pool on the connection's way back (see [`super::SqliteStore::open`]).
+const INSERT_ORDER: &str = "INSERT INTO orders
+     (id, station, status, created_at, status_at, check_id, ready_at, voided_at, body)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const APPEND_EVENT: &str =
+    "INSERT INTO events (seq, station, kind, at, body) VALUES ($1, $2, $3, $4, $5)";
+const SET_COUNTERS: &str = "UPDATE store_state SET last_seq = $1, last_number = $2 WHERE id = 1";
+
+/// Every statement the writer runs, for the test of their parameters.
+#[cfg(test)]
+pub(super) const WRITER_STATEMENTS: [&str; 14] = [
+    "BEGIN IMMEDIATE",
+    sql::STATE,
+    sql::ORDER,
+    INSERT_ORDER,
+    sql::UPDATE_ORDER,
+    APPEND_EVENT,
+    SET_COUNTERS,
+    sql::ANSWER,
+    sql::KEEP_ANSWER,
+    sql::NEWEST_EVENT_BEFORE,
+    sql::DROP_EVENTS_THROUGH,
+    sql::SET_FLOOR,
+    sql::DROP_ANSWERS_BEFORE,
+    sql::DROP_COMPLETED_BEFORE,
+];
+
+/// The single writer's transaction, begun `IMMEDIATE` on the writer's
+/// thread. Its writes wait in a [`Batch`] until a read or the commit needs
+/// them sent, and go in the same job: a new order is two round trips to
+/// the thread, the `BEGIN` with the counters' read and the writes with the
+/// `COMMIT`.
 pub struct SqliteWrite {
-    conn: PoolConnection<Sqlite>,
-    /// The store's flag for the pool: set from before `BEGIN` until the
-    /// `COMMIT` has run.
-    open: Arc<AtomicBool>,
+    /// Held until dropped: no other write runs meanwhile.
+    turn: Turn,
+    /// Set from before the `BEGIN` is sent until the `COMMIT` has run:
+    /// dropped while set, the write is rolled back.
+    open: bool,
     /// The counters as this transaction holds them.
     state: State,
     batch: Batch,
@@ -59,55 +82,100 @@ async fn order(conn: &mut SqliteConnection, id: &str) -> Result<Option<Order>, S
     body.as_deref().map(parse_order).transpose()
 }
 
-impl SqliteWrite {
-    /// Begins on the writer's connection and reads the counters, in one call.
-    pub(super) async fn begin(
-        mut conn: PoolConnection<Sqlite>,
-        open: Arc<AtomicBool>,
-    ) -> Result<Self, StoreError> {
-        // Before the BEGIN is sent: dropped anywhere after this, the write
-        // is rolled back on release.
-        open.store(true, Ordering::Release);
-        let mut batch = Batch::default();
-        batch.push("BEGIN IMMEDIATE");
-        batch.push(sql::STATE);
-        let (statements, args) = batch.take();
-        let row: StateRow = sqlx::query_as_with(&statements, args)
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok(Self {
-            conn,
-            open,
-            state: row.into(),
-            batch,
-            counters_moved: false,
+fn read_state(conn: &Connection) -> rusqlite::Result<State> {
+    conn.prepare_cached(sql::STATE)?.query_row([], |row| {
+        Ok(State {
+            last_seq: row.get(0)?,
+            floor_seq: row.get(1)?,
+            last_number: row.get(2)?,
         })
-    }
+    })
+}
 
-    /// Sends the writes held back, with one `UPDATE` of the counters for
-    /// however many events and numbers they handed out.
-    async fn flush(&mut self) -> Result<(), StoreError> {
-        self.hold_counters()?;
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        let (statements, args) = self.batch.take();
-        sqlx::query_with(&statements, args)
-            .execute(&mut *self.conn)
+impl SqliteWrite {
+    /// Waits for the writer's turn, begins and reads the counters, in one
+    /// job.
+    pub(super) async fn begin(writer: &Writer) -> Result<Self, StoreError> {
+        let mut write = Self {
+            turn: writer.turn().await?,
+            // Before the BEGIN is sent: dropped anywhere after this, the
+            // write is rolled back.
+            open: true,
+            state: State {
+                last_seq: 0,
+                floor_seq: 0,
+                last_number: 0,
+            },
+            batch: Batch::default(),
+            counters_moved: false,
+        };
+        write.state = write
+            .turn
+            .call(|conn| {
+                execute(conn, "BEGIN IMMEDIATE", &[])?;
+                read_state(conn)
+            })
             .await?;
-        Ok(())
+        Ok(write)
     }
 
-    /// Adds the counters' `UPDATE` to the batch if they moved.
-    fn hold_counters(&mut self) -> Result<(), StoreError> {
+    /// Sends the writes held back, then runs `read` after them, in one job.
+    async fn after_writes<T, F>(&mut self, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.hold_counters();
+        let writes = self.batch.take();
+        self.turn
+            .call(move |conn| {
+                writes.run(conn)?;
+                read(conn)
+            })
+            .await
+    }
+
+    /// A statement's count of changed rows, after the writes held back.
+    async fn count(&mut self, statement: &'static str, arg: i64) -> Result<u64, StoreError> {
+        let changed = self
+            .after_writes(move |conn| execute(conn, statement, &[arg.into()]))
+            .await?;
+        Ok(changed as u64)
+    }
+
+    /// Adds the counters' `UPDATE` to the batch if they moved: one for
+    /// however many events and numbers the transaction handed out.
+    fn hold_counters(&mut self) {
         if self.counters_moved {
             self.batch
-                .push("UPDATE store_state SET last_seq = $1, last_number = $2 WHERE id = 1")
-                .bind(self.state.last_seq)?
-                .bind(self.state.last_number)?;
+                .push(SET_COUNTERS)
+                .bind(self.state.last_seq)
+                .bind(self.state.last_number);
             self.counters_moved = false;
         }
-        Ok(())
+    }
+}
+
+impl Drop for SqliteWrite {
+    /// Queued before the turn is given up, so the next write's `BEGIN`
+    /// comes after it. A write refused, failed (a full disk) or given up
+    /// (its request gone) leaves nothing behind.
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        let queued = self.turn.send(|conn| {
+            // SQLite may have rolled back already (a full disk, an I/O
+            // error); a BEGIN given up before it ran opened nothing.
+            if !conn.is_autocommit()
+                && let Err(err) = conn.execute_batch("ROLLBACK")
+            {
+                tracing::error!(%err, "rolling back a write that did not commit");
+            }
+        });
+        if let Err(err) = queued {
+            tracing::error!(%err, "rolling back a write that did not commit");
+        }
     }
 }
 
@@ -117,8 +185,15 @@ impl WriteTx for SqliteWrite {
     }
 
     async fn order(&mut self, id: &str) -> Result<Option<Order>, StoreError> {
-        self.flush().await?;
-        order(&mut self.conn, id).await
+        let id = id.to_owned();
+        let body: Option<String> = self
+            .after_writes(move |conn| {
+                conn.prepare_cached(sql::ORDER)?
+                    .query_row([id], |row| row.get(0))
+                    .optional()
+            })
+            .await?;
+        body.as_deref().map(parse_order).transpose()
     }
 
     /// Ties between orders of one millisecond are broken by rowid, so the
@@ -130,33 +205,28 @@ impl WriteTx for SqliteWrite {
         _created_seq: i64,
     ) -> Result<(), StoreError> {
         self.batch
-            .push(
-                "INSERT INTO orders
-                     (id, station, status, created_at, status_at, check_id, ready_at, voided_at,
-                      body)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(order.id.clone())?
-            .bind(order.station.as_str().to_owned())?
-            .bind(order.status.as_str())?
-            .bind(order.created_at.as_millis())?
-            .bind(order.status_at.as_millis())?
-            .bind(order.check_id.clone())?
-            .bind(order.ready_at.map(Timestamp::as_millis))?
-            .bind(order.voided_at.map(Timestamp::as_millis))?
-            .bind(body.to_owned())?;
+            .push(INSERT_ORDER)
+            .bind(order.id.clone())
+            .bind(order.station.as_str().to_owned())
+            .bind(order.status.as_str().to_owned())
+            .bind(order.created_at.as_millis())
+            .bind(order.status_at.as_millis())
+            .bind(order.check_id.clone())
+            .bind(order.ready_at.map(Timestamp::as_millis))
+            .bind(order.voided_at.map(Timestamp::as_millis))
+            .bind(body.to_owned());
         Ok(())
     }
 
     async fn update_order(&mut self, order: &Order, body: &str) -> Result<(), StoreError> {
         self.batch
             .push(sql::UPDATE_ORDER)
-            .bind(order.status.as_str())?
-            .bind(order.status_at.as_millis())?
-            .bind(order.ready_at.map(Timestamp::as_millis))?
-            .bind(order.voided_at.map(Timestamp::as_millis))?
-            .bind(body.to_owned())?
-            .bind(order.id.clone())?;
+            .bind(order.status.as_str().to_owned())
+            .bind(order.status_at.as_millis())
+            .bind(order.ready_at.map(Timestamp::as_millis))
+            .bind(order.voided_at.map(Timestamp::as_millis))
+            .bind(body.to_owned())
+            .bind(order.id.clone());
         Ok(())
     }
 
@@ -170,12 +240,12 @@ impl WriteTx for SqliteWrite {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         self.batch
-            .push("INSERT INTO events (seq, station, kind, at, body) VALUES ($1, $2, $3, $4, $5)")
-            .bind(seq)?
-            .bind(order.station.as_str().to_owned())?
-            .bind(kind_name(kind))?
-            .bind(at.as_millis())?
-            .bind(body.to_owned())?;
+            .push(APPEND_EVENT)
+            .bind(seq)
+            .bind(order.station.as_str().to_owned())
+            .bind(kind_name(kind).to_owned())
+            .bind(at.as_millis())
+            .bind(body.to_owned());
         self.state.last_seq = seq;
         self.counters_moved = true;
         Ok(())
@@ -188,11 +258,18 @@ impl WriteTx for SqliteWrite {
     }
 
     async fn answer(&mut self, key: &str) -> Result<Option<Answer>, StoreError> {
-        self.flush().await?;
-        Ok(sqlx::query_as(sql::ANSWER)
-            .bind(key)
-            .fetch_optional(&mut *self.conn)
-            .await?)
+        let key = key.to_owned();
+        self.after_writes(move |conn| {
+            conn.prepare_cached(sql::ANSWER)?
+                .query_row([key], |row| {
+                    Ok(Answer {
+                        request: row.get(0)?,
+                        response: row.get(1)?,
+                    })
+                })
+                .optional()
+        })
+        .await
     }
 
     async fn keep_answer(
@@ -204,64 +281,46 @@ impl WriteTx for SqliteWrite {
     ) -> Result<(), StoreError> {
         self.batch
             .push(sql::KEEP_ANSWER)
-            .bind(scope.to_owned())?
-            .bind(key.to_owned())?
-            .bind(answer.request.clone())?
-            .bind(answer.response.clone())?
-            .bind(at.as_millis())?;
+            .bind(scope.to_owned())
+            .bind(key.to_owned())
+            .bind(answer.request.clone())
+            .bind(answer.response.clone())
+            .bind(at.as_millis());
         Ok(())
     }
 
     async fn newest_event_before(&mut self, before: i64) -> Result<Option<i64>, StoreError> {
-        self.flush().await?;
-        Ok(sqlx::query_scalar(sql::NEWEST_EVENT_BEFORE)
-            .bind(before)
-            .fetch_one(&mut *self.conn)
-            .await?)
+        self.after_writes(move |conn| {
+            conn.prepare_cached(sql::NEWEST_EVENT_BEFORE)?
+                .query_row([before], |row| row.get(0))
+        })
+        .await
     }
 
-    /// The deletes are counted, so each is sent on its own.
     async fn drop_events_through(&mut self, floor: i64) -> Result<u64, StoreError> {
-        self.flush().await?;
-        let dropped = sqlx::query(sql::DROP_EVENTS_THROUGH)
-            .bind(floor)
-            .execute(&mut *self.conn)
-            .await?
-            .rows_affected();
-        sqlx::query(sql::SET_FLOOR)
-            .bind(floor)
-            .execute(&mut *self.conn)
-            .await?;
+        let dropped = self.count(sql::DROP_EVENTS_THROUGH, floor).await?;
+        self.batch.push(sql::SET_FLOOR).bind(floor);
         self.state.floor_seq = floor;
         Ok(dropped)
     }
 
     async fn drop_answers_before(&mut self, before: i64) -> Result<u64, StoreError> {
-        self.flush().await?;
-        Ok(sqlx::query(sql::DROP_ANSWERS_BEFORE)
-            .bind(before)
-            .execute(&mut *self.conn)
-            .await?
-            .rows_affected())
+        self.count(sql::DROP_ANSWERS_BEFORE, before).await
     }
 
     async fn drop_completed_before(&mut self, before: i64) -> Result<u64, StoreError> {
-        self.flush().await?;
-        Ok(sqlx::query(sql::DROP_COMPLETED_BEFORE)
-            .bind(before)
-            .execute(&mut *self.conn)
-            .await?
-            .rows_affected())
+        self.count(sql::DROP_COMPLETED_BEFORE, before).await
     }
 
-    /// The writes and `COMMIT` in one call; if a write fails, the
-    /// statements after it (the `COMMIT` too) are not run.
+    /// The writes and `COMMIT` in one job; if a write fails, the
+    /// statements after it (the `COMMIT` too) are not run, and the drop
+    /// rolls back.
     async fn commit(mut self) -> Result<(), StoreError> {
-        // The counters' UPDATE before the COMMIT, not after it.
-        self.hold_counters()?;
+        self.hold_counters();
         self.batch.push("COMMIT");
-        self.flush().await?;
-        self.open.store(false, Ordering::Release);
+        let writes = self.batch.take();
+        self.turn.call(move |conn| writes.run(conn)).await?;
+        self.open = false;
         Ok(())
     }
 }
