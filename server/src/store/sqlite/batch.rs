@@ -24,18 +24,11 @@ pub(super) struct Batch {
 pub(super) struct Statements(Vec<(&'static str, Vec<Value>)>);
 
 impl Batch {
-    /// Appends `statement`; its arguments follow with [`Batch::bind`], in
-    /// the order of its parameters (`$1, $2, ...`).
-    pub(super) fn push(&mut self, statement: &'static str) -> &mut Self {
-        self.statements.push((statement, Vec::new()));
-        self
-    }
-
-    pub(super) fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
-        if let Some((_, args)) = self.statements.last_mut() {
-            args.push(value.into());
-        }
-        self
+    /// Appends `statement` with its arguments, in the order of its
+    /// parameters (`$1, $2, ...`).
+    pub(super) fn push(&mut self, statement: &'static str, args: impl IntoIterator<Item = Value>) {
+        self.statements
+            .push((statement, args.into_iter().collect()));
     }
 
     /// The statements and their arguments, leaving the batch empty.

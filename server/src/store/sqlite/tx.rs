@@ -147,10 +147,10 @@ impl SqliteWrite {
     /// however many events and numbers the transaction handed out.
     fn hold_counters(&mut self) {
         if self.counters_moved {
-            self.batch
-                .push(SET_COUNTERS)
-                .bind(self.state.last_seq)
-                .bind(self.state.last_number);
+            self.batch.push(
+                SET_COUNTERS,
+                [self.state.last_seq.into(), self.state.last_number.into()],
+            );
             self.counters_moved = false;
         }
     }
@@ -204,29 +204,35 @@ impl WriteTx for SqliteWrite {
         body: &str,
         _created_seq: i64,
     ) -> Result<(), StoreError> {
-        self.batch
-            .push(INSERT_ORDER)
-            .bind(order.id.clone())
-            .bind(order.station.as_str().to_owned())
-            .bind(order.status.as_str().to_owned())
-            .bind(order.created_at.as_millis())
-            .bind(order.status_at.as_millis())
-            .bind(order.check_id.clone())
-            .bind(order.ready_at.map(Timestamp::as_millis))
-            .bind(order.voided_at.map(Timestamp::as_millis))
-            .bind(body.to_owned());
+        self.batch.push(
+            INSERT_ORDER,
+            [
+                order.id.clone().into(),
+                order.station.as_str().to_owned().into(),
+                order.status.as_str().to_owned().into(),
+                order.created_at.as_millis().into(),
+                order.status_at.as_millis().into(),
+                order.check_id.clone().into(),
+                order.ready_at.map(Timestamp::as_millis).into(),
+                order.voided_at.map(Timestamp::as_millis).into(),
+                body.to_owned().into(),
+            ],
+        );
         Ok(())
     }
 
     async fn update_order(&mut self, order: &Order, body: &str) -> Result<(), StoreError> {
-        self.batch
-            .push(sql::UPDATE_ORDER)
-            .bind(order.status.as_str().to_owned())
-            .bind(order.status_at.as_millis())
-            .bind(order.ready_at.map(Timestamp::as_millis))
-            .bind(order.voided_at.map(Timestamp::as_millis))
-            .bind(body.to_owned())
-            .bind(order.id.clone());
+        self.batch.push(
+            sql::UPDATE_ORDER,
+            [
+                order.status.as_str().to_owned().into(),
+                order.status_at.as_millis().into(),
+                order.ready_at.map(Timestamp::as_millis).into(),
+                order.voided_at.map(Timestamp::as_millis).into(),
+                body.to_owned().into(),
+                order.id.clone().into(),
+            ],
+        );
         Ok(())
     }
 
@@ -239,13 +245,16 @@ impl WriteTx for SqliteWrite {
         body: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        self.batch
-            .push(APPEND_EVENT)
-            .bind(seq)
-            .bind(order.station.as_str().to_owned())
-            .bind(kind_name(kind).to_owned())
-            .bind(at.as_millis())
-            .bind(body.to_owned());
+        self.batch.push(
+            APPEND_EVENT,
+            [
+                seq.into(),
+                order.station.as_str().to_owned().into(),
+                kind_name(kind).to_owned().into(),
+                at.as_millis().into(),
+                body.to_owned().into(),
+            ],
+        );
         self.state.last_seq = seq;
         self.counters_moved = true;
         Ok(())
@@ -279,13 +288,16 @@ impl WriteTx for SqliteWrite {
         answer: &Answer,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        self.batch
-            .push(sql::KEEP_ANSWER)
-            .bind(scope.to_owned())
-            .bind(key.to_owned())
-            .bind(answer.request.clone())
-            .bind(answer.response.clone())
-            .bind(at.as_millis());
+        self.batch.push(
+            sql::KEEP_ANSWER,
+            [
+                scope.to_owned().into(),
+                key.to_owned().into(),
+                answer.request.clone().into(),
+                answer.response.clone().into(),
+                at.as_millis().into(),
+            ],
+        );
         Ok(())
     }
 
@@ -299,7 +311,7 @@ impl WriteTx for SqliteWrite {
 
     async fn drop_events_through(&mut self, floor: i64) -> Result<u64, StoreError> {
         let dropped = self.count(sql::DROP_EVENTS_THROUGH, floor).await?;
-        self.batch.push(sql::SET_FLOOR).bind(floor);
+        self.batch.push(sql::SET_FLOOR, [floor.into()]);
         self.state.floor_seq = floor;
         Ok(dropped)
     }
@@ -317,7 +329,7 @@ impl WriteTx for SqliteWrite {
     /// rolls back.
     async fn commit(mut self) -> Result<(), StoreError> {
         self.hold_counters();
-        self.batch.push("COMMIT");
+        self.batch.push("COMMIT", []);
         let writes = self.batch.take();
         self.turn.call(move |conn| writes.run(conn)).await?;
         self.open = false;
