@@ -52,11 +52,7 @@ impl SqliteStore {
             // in-memory database is a shared cache, with table locks that
             // do not wait).
             static STORES: AtomicU64 = AtomicU64::new(0);
-            let name = format!(
-                "/kds-memory-{}-{}",
-                std::process::id(),
-                STORES.fetch_add(1, Ordering::Relaxed)
-            );
+            let name = format!("/kds-memory-{}", STORES.fetch_add(1, Ordering::Relaxed));
             let options = SqliteConnectOptions::new()
                 .filename(&name)
                 .vfs("memdb")
