@@ -150,3 +150,25 @@ async fn a_full_database_refuses_the_write_keeps_the_rest_and_recovers() {
         Some(next)
     );
 }
+
+/// A bug that panics inside a write ends that write only: the writer's
+/// thread goes on, outside any transaction, and the next write runs.
+#[tokio::test]
+async fn a_write_that_panics_on_the_writers_thread_ends_that_write_only() {
+    let (_dir, store) = open().await;
+    let turn = store.writer.turn().await.expect("a turn");
+    let answer = turn
+        .call(|conn| -> rusqlite::Result<()> {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            panic!("a bug in a write");
+        })
+        .await;
+    assert!(
+        matches!(answer, Err(super::StoreError::Writer(_))),
+        "{answer:?}"
+    );
+    drop(turn);
+    assert!(writer_idle(&store).await, "the panicked write left it open");
+    create(&store).await.expect("the next write runs");
+    assert_eq!(ops::newest_seq(&store).await.expect("a read"), 1);
+}

@@ -15,6 +15,7 @@
 
 use super::super::StoreError;
 use rusqlite::{Connection, OpenFlags};
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -141,15 +142,29 @@ impl Turn {
     }
 }
 
+/// The job went unanswered: it panicked, or the thread has stopped.
 fn gone() -> StoreError {
-    StoreError::Writer("its thread has stopped".to_owned())
+    StoreError::Writer("the write got no answer from its thread".to_owned())
 }
 
 fn serve(mut conn: Connection, queue: &mpsc::Receiver<Message>) {
     // Ends when every clone of the store has gone, or on `close`.
     while let Ok(message) = queue.recv() {
         match message {
-            Message::Run(job) => job(&mut conn),
+            Message::Run(job) => {
+                // A panic in a job (a bug) ends that write, as one in a
+                // request ends its task, not the writer every station
+                // needs: its caller gets no answer, and what it left open
+                // is rolled back here.
+                if std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut conn))).is_err() {
+                    tracing::error!("a write panicked on the SQLite writer's thread");
+                    if !conn.is_autocommit()
+                        && let Err(err) = conn.execute_batch("ROLLBACK")
+                    {
+                        tracing::error!(%err, "rolling back the write that panicked");
+                    }
+                }
+            }
             Message::Close(done) => {
                 if let Err((_, err)) = conn.close() {
                     tracing::warn!(%err, "closing the SQLite writer");
