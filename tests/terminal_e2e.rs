@@ -650,3 +650,75 @@ fn tail_says_why_when_the_token_is_refused() {
     );
     assert!(output.stdout.is_empty());
 }
+
+/// The first row of the PENDING column, below the column titles.
+fn pending_top(screen: &Screen) -> String {
+    let rows = screen.rows();
+    rows.get(2)
+        .map(|row| row.chars().take(26).collect::<String>())
+        .unwrap_or_default()
+}
+
+/// A bumped card leaves a hole so the others do not jump; with tickets
+/// waiting below the fold, the hole closes after 4 s without a key even
+/// though the orders on screen keep changing (the real binary's clock, not
+/// the model's: `update::tests::keys` has the rule itself).
+#[test]
+fn a_hole_over_tickets_below_the_fold_closes_while_the_orders_keep_changing() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let orders: Vec<_> = (1..=8)
+        .map(|table| kitchen.post_order(None, &burger_order("grill", &table.to_string())))
+        .collect();
+    let first = format!("/api/orders/{}", orders[0]["id"].as_str().unwrap());
+    let mut screen = Screen::start(
+        home.path(),
+        &["--server", &kitchen.url, "--station", "grill"],
+        80,
+        24,
+    );
+    screen.wait_for("tickets below the fold", SOON, |t| {
+        t.contains("LIVE") && t.contains("more")
+    });
+    assert!(
+        pending_top(&screen).contains('#'),
+        "the first card is at the top:\n{}",
+        screen.text()
+    );
+
+    screen.press("\r");
+    screen.wait_for("the bump's hole", SOON, |t| {
+        t.contains("PREPARING 1") && pending_top(&screen).trim().is_empty()
+    });
+    let bumped = std::time::Instant::now();
+    // The till changes the bumped ticket, now in PREPARING, twice a second
+    // for longer than the 4 s the hole waits for a key: the layout never
+    // rests, and tickets still wait below the hole.
+    let mut closed = None;
+    for change in 0..12 {
+        let notes = if change % 2 == 0 {
+            "ALLERGY: sesame. Severe: the guest carries an epinephrine pen, clean board and knife"
+        } else {
+            "ALLERGY: sesame"
+        };
+        let (status, answer) = kitchen.patch(&first, &serde_json::json!({"notes": notes}));
+        assert_eq!(status, 200, "{answer}");
+        std::thread::sleep(Duration::from_millis(500));
+        if pending_top(&screen).contains('#') {
+            closed = Some(bumped.elapsed());
+            break;
+        }
+    }
+    let closed = closed.unwrap_or_else(|| {
+        panic!(
+            "the hole was still open 6 s after the bump:\n{}",
+            screen.text()
+        )
+    });
+    assert!(
+        closed >= Duration::from_millis(3500),
+        "the hole closed after {closed:?}, before its 4 s"
+    );
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+}
