@@ -471,13 +471,7 @@ fn a_terminal_that_stops_reading_for_a_minute_does_not_stop_the_network() {
         if posted < 12 {
             kitchen.post_order(None, &burger_order("grill", &posted.to_string()));
         } else {
-            let notes = if posted % 2 == 0 {
-                "ALLERGY: sesame. Severe: the guest carries an epinephrine pen, clean board and knife"
-            } else {
-                "ALLERGY: sesame"
-            };
-            let (status, answer) = kitchen.patch(&first_path, &serde_json::json!({"notes": notes}));
-            assert_eq!(status, 200, "{answer}");
+            change_notes(&kitchen, &first_path, posted);
         }
         posted += 1;
         std::thread::sleep(Duration::from_millis(50));
@@ -651,6 +645,18 @@ fn tail_says_why_when_the_token_is_refused() {
     assert!(output.stdout.is_empty());
 }
 
+/// Changes an order's notes, long and short in turn (by `turn`'s parity),
+/// so that its card's height changes every time.
+fn change_notes(kitchen: &Kitchen, path: &str, turn: usize) {
+    let notes = if turn.is_multiple_of(2) {
+        "ALLERGY: sesame. Severe: the guest carries an epinephrine pen, clean board and knife"
+    } else {
+        "ALLERGY: sesame"
+    };
+    let (status, answer) = kitchen.patch(path, &serde_json::json!({"notes": notes}));
+    assert_eq!(status, 200, "{answer}");
+}
+
 /// The first row of the PENDING column, below the column titles.
 fn pending_top(screen: &Screen) -> String {
     let rows = screen.rows();
@@ -696,13 +702,7 @@ fn a_hole_over_tickets_below_the_fold_closes_while_the_orders_keep_changing() {
     // rests, and tickets still wait below the hole.
     let mut closed = None;
     for change in 0..12 {
-        let notes = if change % 2 == 0 {
-            "ALLERGY: sesame. Severe: the guest carries an epinephrine pen, clean board and knife"
-        } else {
-            "ALLERGY: sesame"
-        };
-        let (status, answer) = kitchen.patch(&first, &serde_json::json!({"notes": notes}));
-        assert_eq!(status, 200, "{answer}");
+        change_notes(&kitchen, &first, change);
         std::thread::sleep(Duration::from_millis(500));
         if pending_top(&screen).contains('#') {
             closed = Some(bumped.elapsed());
