@@ -1,6 +1,8 @@
-//! The statements both backends run word for word. sqlx-sqlite binds
-//! `$1, $2, ...` by number just as `PostgreSQL` does, and a repeated `$1`
-//! is one parameter in both; `CAST($n AS TEXT)` because `PostgreSQL`
+//! The statements both backends run word for word. sqlx-sqlite (the
+//! readers) binds `$1, $2, ...` by number just as `PostgreSQL` does, and a
+//! repeated `$1` is one parameter in both; the `SQLite` writer binds by
+//! position, so a statement it runs names its parameters in order (checked
+//! by `store::sqlite::tests`). `CAST($n AS TEXT)` because `PostgreSQL`
 //! cannot tell the type of a lone NULL parameter. What differs (order
 //! inserts, event appends, the snapshot's tie-breaks) is in each backend.
 
