@@ -71,9 +71,23 @@ async fn a_write_dropped_after_its_statements_ran_leaves_nothing() {
 #[tokio::test]
 async fn a_write_given_up_during_its_begin_is_rolled_back() {
     let (_dir, store) = open().await;
+    // The thread is kept busy by a job queued in a turn already given
+    // back, so the BEGIN below waits in the queue however fast the thread
+    // is (without this the thread could answer before the poll looked).
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let busy = store.writer.turn().await.expect("a turn");
+    busy.send(move |_| {
+        let _ = held.recv();
+    })
+    .expect("queued");
+    drop(busy);
     // Polled once: the turn is free, so the BEGIN is sent; then dropped.
     let given_up = store.write().now_or_never();
-    assert!(given_up.is_none(), "the BEGIN answered within one poll");
+    assert!(
+        given_up.is_none(),
+        "the BEGIN answered while the thread was busy"
+    );
+    drop(release);
     assert!(writer_idle(&store).await, "the BEGIN given up left it open");
     create(&store).await.expect("the next write runs");
     assert_eq!(ops::newest_seq(&store).await.expect("a read"), 1);
