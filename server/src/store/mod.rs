@@ -75,6 +75,11 @@ pub enum StoreError {
     /// The `SQLite` writer's thread: busy past its wait, or stopped.
     #[error("database writer: {0}")]
     Writer(String),
+    /// A `SQLite` write began from counters that another connection to the
+    /// file has since moved; refused before it wrote anything, and run
+    /// again ([`ops::retried`]).
+    #[error("database: the counters moved under the write")]
+    Stale,
     #[error("migrating the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("corrupt row: {0}")]
@@ -92,6 +97,7 @@ impl StoreError {
             StoreError::Database(_)
                 | StoreError::Sqlite(_)
                 | StoreError::Writer(_)
+                | StoreError::Stale
                 | StoreError::Migrate(_)
         )
     }
@@ -193,7 +199,7 @@ impl Store {
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Created<Order>, StoreError> {
-        on_backend!(self, s => ops::create_order(s, draft, key, now).await)
+        on_backend!(self, s => ops::retried(|| ops::create_order(s, draft, key, now)).await)
     }
 
     /// Creates every part of a check, all or none.
@@ -203,7 +209,7 @@ impl Store {
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Created<CheckCreated>, StoreError> {
-        on_backend!(self, s => ops::create_check(s, check, key, now).await)
+        on_backend!(self, s => ops::retried(|| ops::create_check(s, check, key, now)).await)
     }
 
     /// A status move, an edit, a void or a line done, on order `id`.
@@ -214,7 +220,7 @@ impl Store {
         key: Option<&IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Outcome, StoreError> {
-        on_backend!(self, s => ops::change(s, id, edit, key, now).await)
+        on_backend!(self, s => ops::retried(|| ops::change(s, id, edit, key, now)).await)
     }
 
     pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
@@ -264,7 +270,7 @@ impl Store {
         retention: &Retention,
         now: Timestamp,
     ) -> Result<PruneReport, StoreError> {
-        on_backend!(self, s => ops::prune(s, retention, now).await)
+        on_backend!(self, s => ops::retried(|| ops::prune(s, retention, now)).await)
     }
 
     /// Closes every connection; later calls fail.

@@ -21,6 +21,20 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
+/// Runs a write once more if it was refused as [`StoreError::Stale`]
+/// (`SQLite`: begun from counters another connection to the file has moved
+/// since). The store then knows no counters, so the second run reads them
+/// under its write lock and is not refused again.
+pub async fn retried<T, F>(mut write: impl FnMut() -> F) -> Result<T, StoreError>
+where
+    F: Future<Output = Result<T, StoreError>>,
+{
+    match write().await {
+        Err(StoreError::Stale) => write().await,
+        done => done,
+    }
+}
+
 /// What an earlier request with the same key says, if there was one.
 enum Replay<T> {
     /// The same request: its first answer.

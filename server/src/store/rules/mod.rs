@@ -92,7 +92,7 @@ pub fn also_at(stations: &[Station], own: &Station) -> Vec<Station> {
 }
 
 /// The counters row both backends keep.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct State {
     pub last_seq: i64,
     pub floor_seq: i64,

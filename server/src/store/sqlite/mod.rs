@@ -22,9 +22,9 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tx::{Known, SqliteRead, SqliteWrite};
 #[cfg(test)]
 pub(super) use tx::{OPEN_ORDERS, RECENT_ORDERS};
-use tx::{SqliteRead, SqliteWrite};
 use writer::{Place, Writer};
 
 /// How long a read waits for a connection before 503.
@@ -34,6 +34,8 @@ const READERS: u32 = 4;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     writer: Writer,
+    /// The counters the writer's last commit left (see [`SqliteWrite`]).
+    known: Known,
     readers: SqlitePool,
 }
 
@@ -91,7 +93,11 @@ impl SqliteStore {
             )
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&readers).await?;
-        Ok(Self { writer, readers })
+        Ok(Self {
+            writer,
+            known: Known::default(),
+            readers,
+        })
     }
 
     pub async fn close(&self) {
@@ -107,7 +113,7 @@ impl Backend for SqliteStore {
     /// `BEGIN IMMEDIATE` takes the write lock at once (see the module
     /// comment).
     async fn write(&self) -> Result<SqliteWrite, StoreError> {
-        SqliteWrite::begin(&self.writer).await
+        SqliteWrite::begin(&self.writer, &self.known).await
     }
 
     /// WAL gives all the statements of a read transaction one snapshot,

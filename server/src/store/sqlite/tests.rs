@@ -186,3 +186,39 @@ async fn a_write_that_panics_on_the_writers_thread_ends_that_write_only() {
     create(&store).await.expect("the next write runs");
     assert_eq!(ops::newest_seq(&store).await.expect("a read"), 1);
 }
+
+/// Two stores on one file, as two servers on it would be. A write starts
+/// from the counters its store's last commit left; when the other store
+/// has moved them, it is refused before it writes anything, and run again
+/// it reads them under its lock.
+#[tokio::test]
+async fn a_write_from_counters_another_connection_moved_is_refused_then_run_again() {
+    let (dir, first) = open().await;
+    let path = dir.path().join("kds.db");
+    let second = SqliteStore::open(path.to_str().expect("a UTF-8 path"))
+        .await
+        .expect("a second store on the file");
+    let one = create(&first).await.expect("on the first store");
+    create(&second).await.expect("on the second");
+
+    let refused = create(&first).await;
+    assert!(
+        matches!(refused, Err(super::StoreError::Stale)),
+        "{refused:?}"
+    );
+    assert!(writer_idle(&first).await, "the refused write left it open");
+    assert_eq!(ops::newest_seq(&first).await.expect("a read"), 2);
+
+    create(&first)
+        .await
+        .expect("the first store reads them afresh");
+    // The second store's counters are the ones it committed, now moved.
+    let fourth = ops::retried(|| create(&second)).await.expect("run again");
+    assert_eq!(fourth.number, one.number + 3);
+    assert_eq!(ops::newest_seq(&second).await.expect("a read"), 4);
+    let events: Vec<i64> = sqlx::query_scalar("SELECT seq FROM events ORDER BY seq")
+        .fetch_all(&first.readers)
+        .await
+        .expect("the events");
+    assert_eq!(events, [1, 2, 3, 4]);
+}

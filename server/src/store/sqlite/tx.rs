@@ -11,6 +11,7 @@ use kds_protocol::{Event, EventKind, Order, Timestamp};
 use rusqlite::{Connection, OptionalExtension};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Sqlite, Transaction};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// Orders of one millisecond keep the order they were created in by rowid.
 pub(in super::super) const OPEN_ORDERS: &str = "SELECT body FROM orders
@@ -48,21 +49,35 @@ pub(super) const WRITER_STATEMENTS: [&str; 14] = [
 
 /// The single writer's transaction, begun `IMMEDIATE` on the writer's
 /// thread. Its writes wait in a [`Batch`] until a read or the commit needs
-/// them sent, and go in the same job: a new order is two round trips to
-/// the thread, the `BEGIN` with the counters' read and the writes with the
-/// `COMMIT`.
+/// them sent, and go in the same job.
+///
+/// The counters the last commit left are kept ([`Known`]), so a write
+/// starts from them without a round trip and sends its `BEGIN` with its
+/// first job: a new order is one round trip to the thread, the `BEGIN`,
+/// the writes and the `COMMIT`. That job first reads the counters again
+/// under the write lock; if another connection to the file moved them
+/// meanwhile, it refuses ([`StoreError::Stale`]) before it writes anything
+/// and the write is run again from what it reads ([`super::super::ops`]).
 pub struct SqliteWrite {
     /// Held until dropped: no other write runs meanwhile.
     turn: Turn,
-    /// Set from before the `BEGIN` is sent until the `COMMIT` has run:
+    /// Set once a job with the `BEGIN` is sent, until the `COMMIT` has run:
     /// dropped while set, the write is rolled back.
     open: bool,
+    /// The known counters this write started from, until the `BEGIN` that
+    /// checks them is sent.
+    unchecked: Option<State>,
     /// The counters as this transaction holds them.
     state: State,
     batch: Batch,
     /// Whether `state` moved since the counters row was last written.
     counters_moved: bool,
+    known: Known,
 }
+
+/// The counters as this process's last commit left them; `None` at first
+/// and after a write that did not commit, until a write reads them again.
+pub(super) type Known = Arc<Mutex<Option<State>>>;
 
 /// A read on one WAL snapshot.
 pub struct SqliteRead {
@@ -82,6 +97,14 @@ async fn order(conn: &mut SqliteConnection, id: &str) -> Result<Option<Order>, S
     body.as_deref().map(parse_order).transpose()
 }
 
+/// Begins, and checks that the counters are still `known` (nobody else
+/// wrote since this process's last commit).
+fn begin_from(conn: &Connection, known: State) -> rusqlite::Result<bool> {
+    execute(conn, "BEGIN IMMEDIATE", &[])?;
+    let now = read_state(conn)?;
+    Ok(now == known)
+}
+
 fn read_state(conn: &Connection) -> rusqlite::Result<State> {
     conn.prepare_cached(sql::STATE)?.query_row([], |row| {
         Ok(State {
@@ -93,46 +116,64 @@ fn read_state(conn: &Connection) -> rusqlite::Result<State> {
 }
 
 impl SqliteWrite {
-    /// Waits for the writer's turn, begins and reads the counters, in one
-    /// job.
-    pub(super) async fn begin(writer: &Writer) -> Result<Self, StoreError> {
+    /// Waits for the writer's turn. With the counters known, that is all;
+    /// else it begins and reads them, in one job.
+    pub(super) async fn begin(writer: &Writer, known: &Known) -> Result<Self, StoreError> {
+        let turn = writer.turn().await?;
+        // Read inside the turn: the last commit set it before giving its
+        // turn up.
+        let state = *lock(known);
         let mut write = Self {
-            turn: writer.turn().await?,
-            // Before the BEGIN is sent: dropped anywhere after this, the
-            // write is rolled back.
-            open: true,
-            state: State {
+            turn,
+            open: false,
+            unchecked: state,
+            state: state.unwrap_or(State {
                 last_seq: 0,
                 floor_seq: 0,
                 last_number: 0,
-            },
+            }),
             batch: Batch::default(),
             counters_moved: false,
+            known: known.clone(),
         };
-        write.state = write
-            .turn
-            .call(|conn| {
-                execute(conn, "BEGIN IMMEDIATE", &[])?;
-                read_state(conn)
-            })
-            .await?;
+        if state.is_none() {
+            write.open = true;
+            write.state = write
+                .turn
+                .call(|conn| {
+                    execute(conn, "BEGIN IMMEDIATE", &[])?;
+                    read_state(conn)
+                })
+                .await?;
+        }
         Ok(write)
     }
 
-    /// Sends the writes held back, then runs `read` after them, in one job.
-    async fn after_writes<T, F>(&mut self, read: F) -> Result<T, StoreError>
+    /// Sends the writes held back, then runs `then` after them, in one job
+    /// (with the `BEGIN` first if it is not sent yet).
+    async fn after_writes<T, F>(&mut self, then: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         self.hold_counters();
         let writes = self.batch.take();
-        self.turn
+        let begin = self.unchecked.take();
+        // Dropped anywhere after this, the write is rolled back.
+        self.open = true;
+        let answer = self
+            .turn
             .call(move |conn| {
+                if let Some(known) = begin
+                    && !begin_from(conn, known)?
+                {
+                    return Ok(None);
+                }
                 writes.run(conn)?;
-                read(conn)
+                then(conn).map(Some)
             })
-            .await
+            .await?;
+        answer.ok_or(StoreError::Stale)
     }
 
     /// A statement's count of changed rows, after the writes held back.
@@ -164,6 +205,8 @@ impl Drop for SqliteWrite {
         if !self.open {
             return;
         }
+        // Whatever it left, the next write reads the counters afresh.
+        *lock(&self.known) = None;
         let queued = self.turn.send(|conn| {
             // SQLite may have rolled back already (a full disk, an I/O
             // error); a BEGIN given up before it ran opened nothing.
@@ -330,11 +373,17 @@ impl WriteTx for SqliteWrite {
     async fn commit(mut self) -> Result<(), StoreError> {
         self.hold_counters();
         self.batch.push("COMMIT", []);
-        let writes = self.batch.take();
-        self.turn.call(move |conn| writes.run(conn)).await?;
+        self.after_writes(|_| Ok(())).await?;
         self.open = false;
+        *lock(&self.known) = Some(self.state);
         Ok(())
     }
+}
+
+/// A panic while it was held cannot leave an `Option<State>` half
+/// written: the value is good.
+fn lock(known: &Known) -> MutexGuard<'_, Option<State>> {
+    known.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl ReadTx for SqliteRead {
