@@ -110,8 +110,8 @@ impl Backend for SqliteStore {
     type Write = SqliteWrite;
     type Read = SqliteRead;
 
-    /// `BEGIN IMMEDIATE` takes the write lock at once (see the module
-    /// comment).
+    /// Takes the writer's turn; `BEGIN IMMEDIATE` takes the write lock with
+    /// the write's first job (see the module comment and [`SqliteWrite`]).
     async fn write(&self) -> Result<SqliteWrite, StoreError> {
         SqliteWrite::begin(&self.writer, &self.known).await
     }
