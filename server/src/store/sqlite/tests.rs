@@ -15,10 +15,15 @@ fn now() -> Timestamp {
 
 async fn open() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = SqliteStore::open(dir.path().join("kds.db").to_str().expect("a UTF-8 path"))
-        .await
-        .expect("the store opens");
+    let store = open_in(&dir).await;
     (dir, store)
+}
+
+/// A store on the database file in `dir`, a second one if one is open.
+async fn open_in(dir: &tempfile::TempDir) -> SqliteStore {
+    SqliteStore::open(dir.path().join("kds.db").to_str().expect("a UTF-8 path"))
+        .await
+        .expect("the store opens")
 }
 
 async fn create(store: &SqliteStore) -> Result<Order, super::StoreError> {
@@ -194,10 +199,7 @@ async fn a_write_that_panics_on_the_writers_thread_ends_that_write_only() {
 #[tokio::test]
 async fn a_write_from_counters_another_connection_moved_is_refused_then_run_again() {
     let (dir, first) = open().await;
-    let path = dir.path().join("kds.db");
-    let second = SqliteStore::open(path.to_str().expect("a UTF-8 path"))
-        .await
-        .expect("a second store on the file");
+    let second = open_in(&dir).await;
     let one = create(&first).await.expect("on the first store");
     create(&second).await.expect("on the second");
 

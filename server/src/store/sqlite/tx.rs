@@ -97,12 +97,10 @@ async fn order(conn: &mut SqliteConnection, id: &str) -> Result<Option<Order>, S
     body.as_deref().map(parse_order).transpose()
 }
 
-/// Begins, and checks that the counters are still `known` (nobody else
-/// wrote since this process's last commit).
-fn begin_from(conn: &Connection, known: State) -> rusqlite::Result<bool> {
+/// Begins, and reads the counters under the write lock.
+fn begin_and_read(conn: &Connection) -> rusqlite::Result<State> {
     execute(conn, "BEGIN IMMEDIATE", &[])?;
-    let now = read_state(conn)?;
-    Ok(now == known)
+    read_state(conn)
 }
 
 fn read_state(conn: &Connection) -> rusqlite::Result<State> {
@@ -138,13 +136,7 @@ impl SqliteWrite {
         };
         if state.is_none() {
             write.open = true;
-            write.state = write
-                .turn
-                .call(|conn| {
-                    execute(conn, "BEGIN IMMEDIATE", &[])?;
-                    read_state(conn)
-                })
-                .await?;
+            write.state = write.turn.call(|conn| begin_and_read(conn)).await?;
         }
         Ok(write)
     }
@@ -164,8 +156,10 @@ impl SqliteWrite {
         let answer = self
             .turn
             .call(move |conn| {
+                // Moved since this process's last commit: somebody else
+                // wrote.
                 if let Some(known) = begin
-                    && !begin_from(conn, known)?
+                    && begin_and_read(conn)? != known
                 {
                     return Ok(None);
                 }
