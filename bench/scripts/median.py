@@ -13,6 +13,10 @@ FIGURES = {
         ("delivery max ms", lambda r: r["delivery"]["max_us"] / 1000),
         ("first client p50 ms", lambda r: r["first_delivery"]["p50_us"] / 1000),
         ("first client p99 ms", lambda r: r["first_delivery"]["p99_us"] / 1000),
+        ("arrival p50 ms", lambda r: r["arrival"]["p50_us"] / 1000),
+        ("arrival p99 ms", lambda r: r["arrival"]["p99_us"] / 1000),
+        ("first arrival p50 ms", lambda r: r["first_arrival"]["p50_us"] / 1000),
+        ("first arrival p99 ms", lambda r: r["first_arrival"]["p99_us"] / 1000),
         ("POST p50 ms", lambda r: r["post"]["p50_us"] / 1000),
         ("POST p99 ms", lambda r: r["post"]["p99_us"] / 1000),
         ("missing", lambda r: r["missing"]),
@@ -51,6 +55,13 @@ FIGURES = {
 }
 
 
+def figure(get, report):
+    try:
+        return get(report)
+    except (KeyError, TypeError):
+        return None
+
+
 def main(paths):
     groups = defaultdict(list)
     for path in paths:
@@ -60,7 +71,10 @@ def main(paths):
     for name, reports in sorted(groups.items()):
         print(f"{name} (median of {len(reports)})")
         for label, get in FIGURES[name.split("-")[0]]:
-            values = [get(r) for r in reports]
+            values = [v for v in map(lambda r: figure(get, r), reports) if v is not None]
+            if not values:
+                # Reports older than the figure (the arrival ones) lack it.
+                continue
             shown = ", ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in values)
             print(f"  {label:<22} {statistics.median(values):>10.3f}   [{shown}]")
 

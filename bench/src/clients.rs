@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 
-pub use crate::watcher::Seen;
+pub use crate::watcher::{Seen, Stamp};
 
 /// How to open the connections.
 #[derive(Debug, Clone, Copy)]

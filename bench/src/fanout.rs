@@ -1,6 +1,7 @@
 //! The fan-out workload: C clients watch a station while N orders are
 //! posted to it at R per second; every delivery is timed from the instant
-//! before its POST to the instant the client read the frame.
+//! before its POST to the instant the client read the frame, and again to
+//! the instant the frame reached the client's socket.
 
 use crate::clients::{self, ConnectPlan};
 use crate::orders::{self, PostError, Posted};
@@ -52,6 +53,11 @@ pub struct Report {
     /// Per order, its fastest delivery: the server's own pipeline (commit,
     /// tailer, broadcast) without the time spent writing to every client.
     pub first_delivery: Option<Summary>,
+    /// As `delivery` and `first_delivery`, to when the kernel received
+    /// each frame rather than when the tool's task read it: without the
+    /// wait for a CPU that the tool shares with the server.
+    pub arrival: Option<Summary>,
+    pub first_arrival: Option<Summary>,
     pub post: Option<Summary>,
     /// From the first POST until every client had everything (or the drain ended).
     pub seconds: f64,
@@ -160,8 +166,8 @@ fn failure_kind(err: &PostError) -> String {
 /// Matches what the clients saw against what was posted.
 pub fn tally(posts: &[Posted], seen: &[clients::Seen], connected: usize) -> Report {
     let sent: HashMap<&str, Instant> = posts.iter().map(|p| (p.id.as_str(), p.sent)).collect();
-    let mut delivery = Vec::with_capacity(posts.len() * connected);
-    let mut fastest: HashMap<&str, Duration> = HashMap::with_capacity(posts.len());
+    let mut read = Latencies::with_capacity(posts.len(), connected);
+    let mut arrival = Latencies::with_capacity(posts.len(), connected);
     let (mut delivered, mut duplicated, mut via_resync) = (0, 0, 0);
     for client in seen {
         let mut got: HashMap<&str, usize> = HashMap::with_capacity(posts.len());
@@ -185,12 +191,8 @@ pub fn tally(posts: &[Posted], seen: &[clients::Seen], connected: usize) -> Repo
             if resync {
                 via_resync += 1;
             } else {
-                let latency = at.saturating_duration_since(*sent_at);
-                delivery.push(latency);
-                fastest
-                    .entry(id.as_str())
-                    .and_modify(|f| *f = (*f).min(latency))
-                    .or_insert(latency);
+                read.add(id, at.read.saturating_duration_since(*sent_at));
+                arrival.add(id, at.arrived.saturating_duration_since(*sent_at));
             }
         }
     }
@@ -210,12 +212,41 @@ pub fn tally(posts: &[Posted], seen: &[clients::Seen], connected: usize) -> Repo
         duplicated,
         via_resync,
         dropped: seen.iter().filter(|s| s.ended.is_some()).count(),
-        delivery: Summary::of(&mut delivery),
-        first_delivery: Summary::of(&mut fastest.into_values().collect::<Vec<_>>()),
+        delivery: Summary::of(&mut read.all),
+        first_delivery: Summary::of(&mut read.fastest()),
+        arrival: Summary::of(&mut arrival.all),
+        first_arrival: Summary::of(&mut arrival.fastest()),
         post: Summary::of(&mut post_latency),
         seconds: 0.0,
         tool_cpu_seconds: 0.0,
         server: None,
+    }
+}
+
+/// Every delivery's latency, and each order's fastest.
+struct Latencies<'a> {
+    all: Vec<Duration>,
+    fastest: HashMap<&'a str, Duration>,
+}
+
+impl<'a> Latencies<'a> {
+    fn with_capacity(orders: usize, clients: usize) -> Self {
+        Self {
+            all: Vec::with_capacity(orders * clients),
+            fastest: HashMap::with_capacity(orders),
+        }
+    }
+
+    fn add(&mut self, id: &'a str, latency: Duration) {
+        self.all.push(latency);
+        self.fastest
+            .entry(id)
+            .and_modify(|f| *f = (*f).min(latency))
+            .or_insert(latency);
+    }
+
+    fn fastest(&self) -> Vec<Duration> {
+        self.fastest.values().copied().collect()
     }
 }
 
@@ -236,19 +267,22 @@ mod tests {
     fn counts_missing_duplicated_and_resynced_deliveries() {
         let t0 = Instant::now();
         let ms = Duration::from_millis;
+        // Read `read` ms after t0, having reached the socket at `arrived`.
+        let at = |read, arrived| clients::Stamp::new(t0 + ms(read), Some(t0 + ms(arrived)));
         let posts = [posted("a", t0), posted("b", t0 + ms(100))];
         let first = clients::Seen {
             created: vec![
-                ("a".into(), t0 + ms(3)),
-                ("b".into(), t0 + ms(104)),
-                ("b".into(), t0 + ms(105)),
-                ("foreign".into(), t0 + ms(1)),
+                ("a".into(), at(3, 2)),
+                ("b".into(), at(104, 103)),
+                ("b".into(), at(105, 105)),
+                ("foreign".into(), at(1, 1)),
             ],
             ..clients::Seen::default()
         };
         let second = clients::Seen {
-            created: vec![("a".into(), t0 + ms(5))],
-            resynced: vec![("a".into(), t0 + ms(200)), ("b".into(), t0 + ms(200))],
+            // Read last but arrived first: the tool was late to read it.
+            created: vec![("a".into(), at(5, 1))],
+            resynced: vec![("a".into(), at(200, 200)), ("b".into(), at(200, 200))],
             resyncs: 1,
             ended: None,
         };
@@ -268,8 +302,24 @@ mod tests {
         assert_eq!(delivery.p50_us, 4_000);
         assert_eq!(delivery.max_us, 5_000);
         assert_eq!(report.post.unwrap().count, 2);
-        // a: 3 ms (first client), b: 4 ms.
+        // Read: a first after 3 ms, b after 4 ms.
         let first = report.first_delivery.unwrap();
         assert_eq!((first.count, first.p50_us, first.max_us), (2, 3_000, 4_000));
+        // Arrived: a after 2 and 1 ms, b after 3 ms.
+        let arrival = report.arrival.unwrap();
+        assert_eq!(
+            (arrival.count, arrival.p50_us, arrival.max_us),
+            (3, 2_000, 3_000)
+        );
+        let first = report.first_arrival.unwrap();
+        assert_eq!((first.count, first.p50_us, first.max_us), (2, 1_000, 3_000));
+    }
+
+    #[test]
+    fn a_stamp_after_the_read_counts_as_the_read() {
+        let read = Instant::now();
+        let stamp = clients::Stamp::new(read, Some(read + Duration::from_millis(1)));
+        assert_eq!(stamp.arrived, read);
+        assert_eq!(clients::Stamp::new(read, None).arrived, read);
     }
 }

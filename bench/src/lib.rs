@@ -9,6 +9,7 @@
 //! the database over a simulated year ([`retention_year`]). Results and the commands that produced them are
 //! in docs/benchmarks.md.
 
+pub mod arrival;
 pub mod checks;
 pub mod cli;
 pub mod clients;

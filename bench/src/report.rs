@@ -27,6 +27,8 @@ pub fn fanout_table(r: &fanout::Report) -> String {
     );
     latency_row(&mut out, "POST -> client frame", r.delivery.as_ref());
     latency_row(&mut out, "POST -> first client", r.first_delivery.as_ref());
+    latency_row(&mut out, "POST -> frame arrived", r.arrival.as_ref());
+    latency_row(&mut out, "POST -> first arrived", r.first_arrival.as_ref());
     latency_row(&mut out, "POST answer", r.post.as_ref());
     if let Some(server) = &r.server {
         usage_row(&mut out, "server before", &server.before);
@@ -126,6 +128,8 @@ mod tests {
                 max_us: 4_000,
             }),
             first_delivery: None,
+            arrival: None,
+            first_arrival: None,
             post: None,
             seconds: 0.2,
             tool_cpu_seconds: 0.1,

@@ -1,7 +1,8 @@
 //! One display-like WebSocket client: connects to a station, takes the
-//! snapshot, then notes the arrival instant of every order it is told about
-//! until it is told to stop.
+//! snapshot, then notes when every order it is told about was read and when
+//! it reached the socket, until it is told to stop.
 
+use crate::arrival::ArrivalStream;
 use crate::target::{Target, TargetError};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -12,7 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<ArrivalStream>>;
 
 /// How long a closing handshake may take before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -53,14 +54,31 @@ impl ConnectError {
     }
 }
 
+/// When a frame was read, and when the kernel received it (the read's
+/// instant where the kernel gave no timestamp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub read: Instant,
+    pub arrived: Instant,
+}
+
+impl Stamp {
+    /// A frame read at `read` whose bytes the kernel stamped `arrived`.
+    pub fn new(read: Instant, arrived: Option<Instant>) -> Self {
+        // A stamp after the read would be a clock step, not an arrival.
+        let arrived = arrived.filter(|at| *at <= read).unwrap_or(read);
+        Self { read, arrived }
+    }
+}
+
 /// What one client saw after its snapshot.
 #[derive(Debug, Default)]
 pub struct Seen {
-    /// Order ids of `created` events, with the instant each frame arrived.
-    pub created: Vec<(String, Instant)>,
+    /// Order ids of `created` events, with when each frame came.
+    pub created: Vec<(String, Stamp)>,
     /// Orders carried by a snapshot sent after the first (a resync), with
-    /// the instant it arrived: delivered, though not as an event.
-    pub resynced: Vec<(String, Instant)>,
+    /// when it came: delivered, though not as an event.
+    pub resynced: Vec<(String, Stamp)>,
     pub resyncs: usize,
     /// Why the connection ended before the client was told to stop.
     pub ended: Option<String>,
@@ -95,9 +113,25 @@ pub async fn connect(
     let attempt = async {
         let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
         // Nagle off, as a display would: frames are small and latency is the point.
-        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
+        let handshake = |err: &dyn std::fmt::Display| ConnectError::Handshake(err.to_string());
+        let uri = request.uri();
+        let port = uri
+            .port_u16()
+            .unwrap_or(if uri.scheme_str() == Some("wss") {
+                443
+            } else {
+                80
+            });
+        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+        let tcp = TcpStream::connect((host, port))
             .await
-            .map_err(|err| ConnectError::Handshake(err.to_string()))?;
+            .map_err(|err| handshake(&err))?;
+        tcp.set_nodelay(true).map_err(|err| handshake(&err))?;
+        let stream = ArrivalStream::new(tcp).map_err(|err| handshake(&err))?;
+        let (mut ws, _) =
+            tokio_tungstenite::client_async_tls_with_config(request, stream, Some(config), None)
+                .await
+                .map_err(|err| handshake(&err))?;
         loop {
             match ws.next().await {
                 Some(Ok(Message::Text(text))) => {
@@ -150,7 +184,7 @@ pub async fn watch(
             }
             frame = ws.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    let at = Instant::now();
+                    let at = Stamp::new(Instant::now(), arrived(&ws));
                     record(&mut seen, text.as_str(), at);
                 }
                 Some(Ok(Message::Close(frame))) => {
@@ -168,8 +202,17 @@ pub async fn watch(
     seen
 }
 
+/// When the newest bytes the connection read reached its socket.
+fn arrived(ws: &Ws) -> Option<Instant> {
+    match ws.get_ref() {
+        MaybeTlsStream::Plain(stream) => stream.arrived(),
+        MaybeTlsStream::Rustls(tls) => tls.get_ref().0.arrived(),
+        _ => None,
+    }
+}
+
 /// Notes what one text frame delivered.
-fn record(seen: &mut Seen, text: &str, at: Instant) {
+fn record(seen: &mut Seen, text: &str, at: Stamp) {
     let Ok(head) = serde_json::from_str::<Head>(text) else {
         return;
     };
@@ -191,7 +234,7 @@ mod tests {
     #[test]
     fn created_events_and_resync_snapshots_are_recorded() {
         let mut seen = Seen::default();
-        let at = Instant::now();
+        let at = Stamp::new(Instant::now(), None);
         record(
             &mut seen,
             r#"{"type":"event","seq":3,"event":"created","at":"x","order":{"id":"o1","number":1}}"#,

@@ -59,6 +59,21 @@ async fn every_order_reaches_every_client_once() {
     assert_eq!(delivery.count, 24);
     assert!(delivery.p50_us <= delivery.p99_us && delivery.p99_us <= delivery.max_us);
     assert!(delivery.max_us < 5_000_000, "{delivery:?}");
+    // Every frame reached its socket no later than the tool read it.
+    let arrival = report.arrival.unwrap();
+    assert_eq!(arrival.count, 24);
+    assert!(
+        arrival.max_us <= delivery.max_us,
+        "{arrival:?} {delivery:?}"
+    );
+    let (first, first_arrival) = (
+        report.first_delivery.unwrap(),
+        report.first_arrival.unwrap(),
+    );
+    assert!(
+        first_arrival.max_us <= first.max_us,
+        "{first_arrival:?} {first:?}"
+    );
     let cost = report.server.as_ref().unwrap();
     assert!(cost.cpu_seconds >= 0.0 && cost.after.peak_rss_kib > 0);
     let table = kds_bench::report::fanout_table(&report);
