@@ -17,7 +17,10 @@ port="${KDS_BENCH_PORT:-18080}"
 node_dir="${KDS_NODE_WS_DIR:?KDS_NODE_WS_DIR names the installed node_ws copy}"
 dir="$(mktemp -d)"
 ulimit -n "${KDS_BENCH_NOFILE:-20000}"
-node "$node_dir/server.js" "$port" "$dir/peer.db" >"$dir/server.log" 2>&1 &
+# KDS_BENCH_SERVER_CPUS pins it as with-server.sh pins kds-server.
+pin=()
+if [[ -n "${KDS_BENCH_SERVER_CPUS:-}" ]]; then pin=(taskset -c "$KDS_BENCH_SERVER_CPUS"); fi
+"${pin[@]}" node "$node_dir/server.js" "$port" "$dir/peer.db" >"$dir/server.log" 2>&1 &
 pid=$!
 source bench/scripts/around.sh
 run_around "$pid" "$port" "$dir" "$@"
