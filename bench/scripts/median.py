@@ -17,6 +17,7 @@ FIGURES = {
         ("arrival p99 ms", lambda r: r["arrival"]["p99_us"] / 1000),
         ("first arrival p50 ms", lambda r: r["first_arrival"]["p50_us"] / 1000),
         ("first arrival p99 ms", lambda r: r["first_arrival"]["p99_us"] / 1000),
+        ("arrivals unstamped", lambda r: r["unstamped"]),
         ("POST p50 ms", lambda r: r["post"]["p50_us"] / 1000),
         ("POST p99 ms", lambda r: r["post"]["p99_us"] / 1000),
         ("missing", lambda r: r["missing"]),

@@ -23,7 +23,7 @@ use tokio::net::TcpStream;
 #[derive(Debug)]
 pub struct ArrivalStream {
     io: TcpStream,
-    /// When the kernel received the newest data read so far.
+    /// When the kernel received the data of the latest read.
     arrived: Option<Instant>,
 }
 
@@ -34,8 +34,9 @@ impl ArrivalStream {
         Ok(Self { io, arrived: None })
     }
 
-    /// When the newest data read so far reached the socket; `None` before
-    /// the first stamped read.
+    /// When the data of the latest read reached the socket; `None` if the
+    /// kernel did not stamp it (it starts stamping a moment after the first
+    /// socket of the machine asks, from a deferred work item).
     pub fn arrived(&self) -> Option<Instant> {
         self.arrived
     }
@@ -84,9 +85,9 @@ impl AsyncRead for ArrivalStream {
                 .try_io(Interest::READABLE, || this.recv_stamped(unfilled))
             {
                 Ok((read, stamp)) => {
-                    if let Some(at) = stamp.and_then(to_instant) {
-                        this.arrived = Some(at);
-                    }
+                    // An unstamped read forgets the last stamp: these
+                    // bytes came later than that one's.
+                    this.arrived = stamp.and_then(to_instant);
                     buf.advance(read);
                     return Poll::Ready(Ok(()));
                 }
@@ -129,13 +130,27 @@ mod tests {
         let mut reader = ArrivalStream::new(TcpStream::connect(addr).await.unwrap()).unwrap();
         let (mut writer, _) = listener.accept().await.unwrap();
         assert_eq!(reader.arrived(), None);
+        let mut buf = [0u8; 16];
+        // The kernel turns receive stamps on from a deferred work item when
+        // the machine's first socket asks: wait (up to 1 s) until it stamps.
+        for _ in 0..100 {
+            writer.write_all(b"w").await.unwrap();
+            assert_eq!(reader.read(&mut buf).await.unwrap(), 1);
+            if reader.arrived().is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(
+            reader.arrived().is_some(),
+            "the kernel never stamped a read"
+        );
 
         let before = Instant::now();
         writer.write_all(b"frame").await.unwrap();
         // The bytes wait in the socket while this task sleeps: the stamp
         // must say when they came, not when they were read.
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let mut buf = [0u8; 16];
         let read = reader.read(&mut buf).await.unwrap();
         let after = Instant::now();
 

@@ -58,6 +58,8 @@ pub struct Report {
     /// wait for a CPU that the tool shares with the server.
     pub arrival: Option<Summary>,
     pub first_arrival: Option<Summary>,
+    /// Deliveries in `arrival` the kernel did not stamp, counted at their read.
+    pub unstamped: usize,
     pub post: Option<Summary>,
     /// From the first POST until every client had everything (or the drain ended).
     pub seconds: f64,
@@ -168,7 +170,7 @@ pub fn tally(posts: &[Posted], seen: &[clients::Seen], connected: usize) -> Repo
     let sent: HashMap<&str, Instant> = posts.iter().map(|p| (p.id.as_str(), p.sent)).collect();
     let mut read = Latencies::with_capacity(posts.len(), connected);
     let mut arrival = Latencies::with_capacity(posts.len(), connected);
-    let (mut delivered, mut duplicated, mut via_resync) = (0, 0, 0);
+    let (mut delivered, mut duplicated, mut via_resync, mut unstamped) = (0, 0, 0, 0);
     for client in seen {
         let mut got: HashMap<&str, usize> = HashMap::with_capacity(posts.len());
         let events = client.created.iter().map(|d| (d, false));
@@ -193,6 +195,7 @@ pub fn tally(posts: &[Posted], seen: &[clients::Seen], connected: usize) -> Repo
             } else {
                 read.add(id, at.read.saturating_duration_since(*sent_at));
                 arrival.add(id, at.arrived.saturating_duration_since(*sent_at));
+                unstamped += usize::from(!at.stamped);
             }
         }
     }
@@ -216,6 +219,7 @@ pub fn tally(posts: &[Posted], seen: &[clients::Seen], connected: usize) -> Repo
         first_delivery: Summary::of(&mut read.fastest()),
         arrival: Summary::of(&mut arrival.all),
         first_arrival: Summary::of(&mut arrival.fastest()),
+        unstamped,
         post: Summary::of(&mut post_latency),
         seconds: 0.0,
         tool_cpu_seconds: 0.0,
@@ -313,13 +317,39 @@ mod tests {
         );
         let first = report.first_arrival.unwrap();
         assert_eq!((first.count, first.p50_us, first.max_us), (2, 1_000, 3_000));
+        assert_eq!(report.unstamped, 0);
+    }
+
+    #[test]
+    fn a_delivery_the_kernel_did_not_stamp_arrives_at_its_read_and_is_counted() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let posts = [posted("a", t0), posted("b", t0)];
+        let seen = clients::Seen {
+            created: vec![
+                ("a".into(), clients::Stamp::new(t0 + ms(4), None)),
+                (
+                    "b".into(),
+                    clients::Stamp::new(t0 + ms(6), Some(t0 + ms(2))),
+                ),
+            ],
+            ..clients::Seen::default()
+        };
+        let report = tally(&posts, &[seen], 1);
+        assert_eq!(report.unstamped, 1);
+        let arrival = report.arrival.unwrap();
+        assert_eq!((arrival.count, arrival.max_us), (2, 4_000));
     }
 
     #[test]
     fn a_stamp_after_the_read_counts_as_the_read() {
         let read = Instant::now();
         let stamp = clients::Stamp::new(read, Some(read + Duration::from_millis(1)));
-        assert_eq!(stamp.arrived, read);
-        assert_eq!(clients::Stamp::new(read, None).arrived, read);
+        assert_eq!((stamp.arrived, stamp.stamped), (read, false));
+        let stamp = clients::Stamp::new(read, None);
+        assert_eq!((stamp.arrived, stamp.stamped), (read, false));
+        let before = read - Duration::from_millis(1);
+        let stamp = clients::Stamp::new(read, Some(before));
+        assert_eq!((stamp.arrived, stamp.stamped), (before, true));
     }
 }

@@ -30,6 +30,13 @@ pub fn fanout_table(r: &fanout::Report) -> String {
     latency_row(&mut out, "POST -> frame arrived", r.arrival.as_ref());
     latency_row(&mut out, "POST -> first arrived", r.first_arrival.as_ref());
     latency_row(&mut out, "POST answer", r.post.as_ref());
+    if r.unstamped > 0 {
+        let _ = writeln!(
+            out,
+            "arrivals without the kernel's stamp (counted at their read): {}",
+            r.unstamped
+        );
+    }
     if let Some(server) = &r.server {
         usage_row(&mut out, "server before", &server.before);
         usage_row(&mut out, "server connected", &server.connected);
@@ -130,6 +137,7 @@ mod tests {
             first_delivery: None,
             arrival: None,
             first_arrival: None,
+            unstamped: 0,
             post: None,
             seconds: 0.2,
             tool_cpu_seconds: 0.1,

@@ -60,14 +60,26 @@ impl ConnectError {
 pub struct Stamp {
     pub read: Instant,
     pub arrived: Instant,
+    /// Whether `arrived` is the kernel's stamp rather than the read.
+    pub stamped: bool,
 }
 
 impl Stamp {
     /// A frame read at `read` whose bytes the kernel stamped `arrived`.
     pub fn new(read: Instant, arrived: Option<Instant>) -> Self {
         // A stamp after the read would be a clock step, not an arrival.
-        let arrived = arrived.filter(|at| *at <= read).unwrap_or(read);
-        Self { read, arrived }
+        match arrived.filter(|at| *at <= read) {
+            Some(arrived) => Self {
+                read,
+                arrived,
+                stamped: true,
+            },
+            None => Self {
+                read,
+                arrived: read,
+                stamped: false,
+            },
+        }
     }
 }
 
