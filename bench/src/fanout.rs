@@ -348,8 +348,8 @@ mod tests {
         assert_eq!((stamp.arrived, stamp.stamped), (read, false));
         let stamp = clients::Stamp::new(read, None);
         assert_eq!((stamp.arrived, stamp.stamped), (read, false));
-        let before = read - Duration::from_millis(1);
-        let stamp = clients::Stamp::new(read, Some(before));
-        assert_eq!((stamp.arrived, stamp.stamped), (before, true));
+        let later = read + Duration::from_millis(1);
+        let stamp = clients::Stamp::new(later, Some(read));
+        assert_eq!((stamp.arrived, stamp.stamped), (read, true));
     }
 }
