@@ -4,7 +4,8 @@ use clap::Parser;
 use std::time::Duration;
 
 /// Load tool for kds-server: opens WebSocket clients to a station, posts
-/// orders at a fixed rate and reports delivery latency, losses, duplicates
+/// orders at a fixed rate and reports delivery latency (to when the tool
+/// read each frame and to when the kernel received it), losses, duplicates
 /// and the server's memory and CPU. Loopback servers only. Every client
 /// connects from one address: against a server with its rate limits on
 /// (500 reads and 100 changes a second, bursts of 1,000), bigger runs meet

@@ -214,7 +214,7 @@ pub async fn watch(
     seen
 }
 
-/// When the newest bytes the connection read reached its socket.
+/// When the bytes of the connection's latest read reached its socket.
 fn arrived(ws: &Ws) -> Option<Instant> {
     match ws.get_ref() {
         MaybeTlsStream::Plain(stream) => stream.arrived(),
