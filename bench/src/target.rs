@@ -98,6 +98,14 @@ impl Target {
         Ok(request)
     }
 
+    /// The server's host (unbracketed) and port, for a socket of the tool's own.
+    pub fn host_port(&self) -> (&str, u16) {
+        // `new` took only http URLs with a loopback host, and http's
+        // default port is known: the fallbacks are never used.
+        let port = self.base.port_or_known_default().unwrap_or(80);
+        (bare_host(&self.base).unwrap_or_default(), port)
+    }
+
     /// Adds the token, if any, to an HTTP request.
     pub fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.bearer {
@@ -116,20 +124,32 @@ impl Target {
 }
 
 fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
+    let Some(host) = bare_host(url) else {
         return false;
     };
-    // IPv6 hosts come bracketed: `[::1]`.
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<IpAddr>() {
+    match host.parse::<IpAddr>() {
         Ok(ip) => ip.is_loopback(),
         Err(_) => host.eq_ignore_ascii_case("localhost"),
     }
 }
 
+/// The URL's host without the brackets an IPv6 address comes in (`[::1]`).
+fn bare_host(url: &Url) -> Option<&str> {
+    let host = url.host_str()?;
+    Some(host.trim_start_matches('[').trim_end_matches(']'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_socket_address_is_the_urls_host_and_port() {
+        let target = Target::new("http://127.0.0.1:8080", None).unwrap();
+        assert_eq!(target.host_port(), ("127.0.0.1", 8080));
+        let target = Target::new("http://[::1]/kds/", None).unwrap();
+        assert_eq!(target.host_port(), ("::1", 80));
+    }
 
     #[test]
     fn builds_the_api_and_websocket_urls() {

@@ -9,11 +9,12 @@ use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-pub type Ws = WebSocketStream<MaybeTlsStream<ArrivalStream>>;
+/// Plain `ws://` only: `Target` accepts loopback `http://` servers alone.
+pub type Ws = WebSocketStream<ArrivalStream>;
 
 /// How long a closing handshake may take before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -124,24 +125,15 @@ pub async fn connect(
     let request = target.ws_request(station)?;
     let attempt = async {
         let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
-        // Nagle off, as a display would: frames are small and latency is the point.
         let handshake = |err: &dyn std::fmt::Display| ConnectError::Handshake(err.to_string());
-        let uri = request.uri();
-        let port = uri
-            .port_u16()
-            .unwrap_or(if uri.scheme_str() == Some("wss") {
-                443
-            } else {
-                80
-            });
-        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
-        let tcp = TcpStream::connect((host, port))
+        let tcp = TcpStream::connect(target.host_port())
             .await
             .map_err(|err| handshake(&err))?;
+        // Nagle off, as a display would: frames are small and latency is the point.
         tcp.set_nodelay(true).map_err(|err| handshake(&err))?;
         let stream = ArrivalStream::new(tcp).map_err(|err| handshake(&err))?;
         let (mut ws, _) =
-            tokio_tungstenite::client_async_tls_with_config(request, stream, Some(config), None)
+            tokio_tungstenite::client_async_with_config(request, stream, Some(config))
                 .await
                 .map_err(|err| handshake(&err))?;
         loop {
@@ -196,7 +188,7 @@ pub async fn watch(
             }
             frame = ws.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    let at = Stamp::new(Instant::now(), arrived(&ws));
+                    let at = Stamp::new(Instant::now(), ws.get_ref().arrived());
                     record(&mut seen, text.as_str(), at);
                 }
                 Some(Ok(Message::Close(frame))) => {
@@ -212,15 +204,6 @@ pub async fn watch(
         let _ = done.send(());
     }
     seen
-}
-
-/// When the bytes of the connection's latest read reached its socket.
-fn arrived(ws: &Ws) -> Option<Instant> {
-    match ws.get_ref() {
-        MaybeTlsStream::Plain(stream) => stream.arrived(),
-        MaybeTlsStream::Rustls(tls) => tls.get_ref().0.arrived(),
-        _ => None,
-    }
 }
 
 /// Notes what one text frame delivered.
