@@ -10,6 +10,7 @@ use crate::model::{Model, ModelOptions, Thresholds};
 use crate::msg::{Command, Msg, NetEvent};
 use crate::net::{self, NetConfig, NetHandle};
 use crate::output::Output;
+use crate::seen_file::{self, Keeper};
 use crate::terminal::Tui;
 use crate::update::update;
 use crate::view::{self, Theme};
@@ -62,6 +63,15 @@ async fn show(
     let now = Timestamp::now();
     let mut model = Model::new(model_options(&settings, keymap), now);
     update(&mut model, Msg::TimeZone(local_offset(now)));
+    // A display keeps what it shows for its next run; the pickup board
+    // marks no changes, so it keeps nothing.
+    let mut keeper = (face == Face::Display).then(|| {
+        let path = seen_file::path(&settings.data_dir, settings.station.as_str());
+        if let Some(seen) = seen_file::load(&path) {
+            update(&mut model, Msg::Carry(seen));
+        }
+        Keeper::new(path, model.board().revision())
+    });
     let theme = Theme::new(settings.ascii, settings.color);
 
     let (output, mut gone) = Output::spawn(Tui::enter()?)?;
@@ -70,8 +80,19 @@ async fn show(
         theme: &theme,
         face,
     };
-    let result = event_loop(&screen, &mut gone, &mut model, &net, &mut from_net).await;
+    let result = event_loop(
+        &screen,
+        &mut gone,
+        &mut model,
+        &net,
+        &mut from_net,
+        keeper.as_mut(),
+    )
+    .await;
     output.stop(OUTPUT_GRACE);
+    if let Some(keeper) = keeper {
+        keeper.finish(model.board(), OUTPUT_GRACE).await;
+    }
     net.shutdown().await;
     result
 }
@@ -111,6 +132,7 @@ async fn event_loop(
     model: &mut Model,
     net: &NetHandle,
     from_net: &mut mpsc::Receiver<NetEvent>,
+    mut keeper: Option<&mut Keeper>,
 ) -> anyhow::Result<()> {
     let output = screen.output;
     let mut keys = crate::input::spawn()?;
@@ -164,6 +186,9 @@ async fn event_loop(
                     Msg::Net(event)
                 }
                 _ = ticks.tick() => {
+                    if let Some(keeper) = keeper.as_deref_mut() {
+                        keeper.tick(model.board());
+                    }
                     let now = Timestamp::now();
                     let zone = local_offset(now);
                     if zone == model.utc_offset() {

@@ -18,6 +18,7 @@ pub mod msg;
 pub mod net;
 pub mod output;
 pub mod paint;
+pub mod seen_file;
 pub mod tail;
 pub mod terminal;
 pub mod text;

@@ -27,6 +27,9 @@ pub enum Msg {
     TimeZone(FixedOffset),
     /// Something the network task learnt.
     Net(NetEvent),
+    /// What this display held when it last ran, read from its data
+    /// directory before the first snapshot (see [`crate::seen_file`]).
+    Carry(crate::model::Seen),
 }
 
 /// What the network task reports to the app. The task keeps its own resume

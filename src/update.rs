@@ -43,6 +43,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
             return Vec::new();
         }
         Msg::Net(event) => on_net(model, event),
+        Msg::Carry(seen) => {
+            // Not shown: only compared with the first snapshot.
+            model.board.carry(seen);
+            return Vec::new();
+        }
     };
     model.relayout();
     commands

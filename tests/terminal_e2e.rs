@@ -408,6 +408,53 @@ fn a_check_changes_after_it_was_sent_and_every_screen_shows_it() {
     assert_eq!(screen.wait_exit(SOON), 0);
 }
 
+/// A display that loses its power: the allergy note the till changed
+/// while it was off is marked CHANGED when it is back, and one it had
+/// already shown before is not.
+#[test]
+fn a_change_made_while_the_display_was_off_is_marked_when_it_is_back() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let first = kitchen.post_order(None, &burger_order("grill", "12"));
+    let second = kitchen.post_order(None, &burger_order("grill", "14"));
+    let args = ["--server", &kitchen.url, "--station", "grill"];
+    let mut screen = Screen::start(home.path(), &args, 100, 30);
+    screen.wait_for_text("table 14", SOON);
+    // Kept within a second of what it shows.
+    let kept = home.path().join("data").join("seen-grill.json");
+    screen.wait_for("the screen kept", SOON, |_| {
+        std::fs::read_to_string(&kept)
+            .is_ok_and(|text| text.contains(second["id"].as_str().unwrap()))
+    });
+    // The power goes: no shutdown, nothing more written.
+    screen.signal("KILL");
+    screen.wait_exit(SOON);
+
+    let id = first["id"].as_str().unwrap();
+    let (status, answer) = kitchen.patch(
+        &format!("/api/orders/{id}"),
+        &serde_json::json!({"notes": "ALLERGY: tree nuts"}),
+    );
+    assert_eq!(status, 200, "{answer}");
+
+    let mut screen = Screen::start(home.path(), &args, 100, 30);
+    let text = screen.wait_for_text("tree nuts", SOON);
+    assert_eq!(
+        text.matches("CHANGED").count(),
+        2,
+        "the card and its note:\n{text}"
+    );
+    let rows = screen.rows();
+    let changed = rows.iter().find(|row| row.contains("CHANGED")).unwrap();
+    let first_number = format!("#{} ", first["number"]);
+    assert!(
+        changed.contains(&first_number),
+        "the first order's card:\n{text}"
+    );
+    screen.press("q");
+    assert_eq!(screen.wait_exit(SOON), 0);
+}
+
 /// Everything kds has logged so far, from its log file in `home`.
 fn log_of(home: &std::path::Path) -> String {
     let dir = home.join("data");

@@ -16,7 +16,19 @@ use super::marks::Marks;
 use super::sanitize::sanitize_order;
 use crate::msg::{Action, Step};
 use kds_protocol::{Event, EventKind, Order, RECENT_LIMIT, Snapshot, Status, Timestamp};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+
+/// What a restart must not forget: the orders as this screen last held
+/// them, and their changes no cook has looked at yet. Carried into the next
+/// run ([`Board::carry`]), they let its first snapshot mark what changed
+/// while the display was off, as a reconnect's snapshot does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub orders: Vec<Order>,
+    /// By order id.
+    pub marks: BTreeMap<String, Marks>,
+}
 
 /// One order on a card, as the cook should see it right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +92,12 @@ pub struct Board {
     last_seq: Option<i64>,
     /// Changes of active orders no cook has looked at yet, by order id.
     marks: HashMap<String, Marks>,
+    /// The orders an earlier run held ([`Board::carry`]): never shown, only
+    /// compared with the first snapshot, which empties it.
+    carried: HashMap<String, Order>,
+    /// Counts the changes to the orders held and their marks, so that what
+    /// a restart keeps is written only when it changed.
+    revision: u64,
     /// Derived: the cards of each column, rush first then oldest first.
     columns: PerColumn<Vec<Ticket>>,
     /// Derived: the completed orders a cook may recall, newest first.
@@ -166,7 +184,56 @@ impl Board {
     /// A cook looked at (or bumped) the card: its changes are seen.
     pub fn acknowledge(&mut self, ticket: &Ticket) {
         for part in &ticket.parts {
-            self.marks.remove(&part.order_id);
+            if self.marks.remove(&part.order_id).is_some() {
+                self.revision += 1;
+            }
+        }
+    }
+
+    /// Changes with every change to what [`Board::write_seen`] writes.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Writes [`Seen`] of this board as JSON: the open orders and their
+    /// unseen changes, for the next run. Orders carried from an earlier run
+    /// that no snapshot has answered yet are kept too: a display restarted
+    /// twice while the server was away still compares with what its cooks
+    /// last saw. Written from borrows, so keeping them costs no copy of the
+    /// orders.
+    pub fn write_seen(&self, out: impl std::io::Write) -> serde_json::Result<()> {
+        #[derive(Serialize)]
+        struct SeenRef<'a> {
+            orders: Vec<&'a Order>,
+            marks: BTreeMap<&'a str, &'a Marks>,
+        }
+        let mut orders: Vec<&Order> = self.active.values().collect();
+        orders.extend(
+            self.carried
+                .values()
+                .filter(|o| !self.active.contains_key(&o.id)),
+        );
+        orders.sort_by(|a, b| a.id.cmp(&b.id));
+        let marks = self.marks.iter().map(|(id, m)| (id.as_str(), m)).collect();
+        serde_json::to_writer(out, &SeenRef { orders, marks })
+    }
+
+    /// Takes what an earlier run saw, before the first snapshot: the
+    /// snapshot then marks what changed since as news, and the changes no
+    /// cook had looked at stay marked. Nothing of it is shown until then.
+    pub fn carry(&mut self, seen: Seen) {
+        let Seen { orders, marks } = seen;
+        self.carried = orders
+            .into_iter()
+            .map(|mut order| {
+                sanitize_order(&mut order);
+                (order.id.clone(), order)
+            })
+            .collect();
+        for (id, marks) in marks {
+            if self.carried.contains_key(&id) && !marks.is_empty() {
+                self.marks.entry(id).or_default().merge(marks);
+            }
         }
     }
 
@@ -184,6 +251,10 @@ impl Board {
     /// come: returns whether any such change came with it.
     pub fn replace(&mut self, snapshot: Snapshot) -> bool {
         let mut before = std::mem::take(&mut self.active);
+        for (id, order) in std::mem::take(&mut self.carried) {
+            before.entry(id).or_insert(order);
+        }
+        self.revision += 1;
         self.recent.clear();
         let mut news = false;
         for order in snapshot.orders.into_iter().chain(snapshot.recent) {
@@ -223,6 +294,7 @@ impl Board {
         }
         self.recent.retain(|o| o.id != order.id);
         self.active.remove(&order.id);
+        self.revision += 1;
         self.take(order, held.as_ref())
     }
 

@@ -3,10 +3,11 @@
 //! marks until a cook focuses it or bumps it.
 
 use kds_protocol::Order;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The changes of one order not yet seen by a cook.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Marks {
     /// Lines added (by id).
     pub added: BTreeSet<String>,

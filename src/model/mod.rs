@@ -16,7 +16,7 @@ mod marks;
 mod sanitize;
 mod selection;
 
-pub use board::{EventEffect, Part, Ticket};
+pub use board::{EventEffect, Part, Seen, Ticket};
 pub use column::{Column, PerColumn};
 pub use layout::{Layout, Page};
 pub use marks::Marks;

@@ -417,3 +417,72 @@ fn a_line_done_refused_for_a_voided_line_says_so() {
     );
     assert_eq!(m.board().line_done("a", "1"), (false, false));
 }
+
+/// What the last run kept, carried into a new one as `kds` does at start.
+fn restarted(before: &Model) -> Model {
+    let mut bytes = Vec::new();
+    before
+        .board()
+        .write_seen(&mut bytes)
+        .expect("orders are JSON");
+    let seen: crate::model::Seen = serde_json::from_slice(&bytes).expect("reads back");
+    let mut after = model("grill");
+    run(&mut after, [Msg::Carry(seen)]);
+    after
+}
+
+/// A display restarted (a power cut, an upgrade): its first snapshot marks
+/// what changed while it was off, as a reconnect's does, and the changes no
+/// cook had looked at before stay marked.
+#[test]
+fn a_restarted_display_marks_what_changed_while_it_was_off() {
+    let noted = order("a", 1, Status::Preparing, 30);
+    let added = order("b", 2, Status::Pending, 20);
+    let same = order("c", 3, Status::Pending, 10);
+    let gone = order("d", 4, Status::Pending, 5);
+    let mut before = grill(vec![
+        noted.clone(),
+        added.clone(),
+        same.clone(),
+        gone.clone(),
+    ]);
+    let added2 = edited(&added, 1, |o| o.items.push(line("2", "Pie", 1)));
+    run(&mut before, [updated(11, added2.clone())]);
+
+    let mut after = restarted(&before);
+    assert!(
+        Column::ALL
+            .iter()
+            .all(|&column| after.column(column).is_empty()),
+        "nothing carried is shown before the server answers"
+    );
+    // Meanwhile: an allergy added to a, d completed elsewhere, e new.
+    let noted2 = edited(&noted, 5, |o| o.notes = Some("sesame allergy".into()));
+    let gone2 = moved(&gone, Status::Completed, 6);
+    let new = order("e", 5, Status::Pending, 1);
+    let commands = update(
+        &mut after,
+        snapshot(20, vec![noted2, added2, same, new], vec![gone2]),
+    );
+    assert_eq!(commands, [Command::Bell], "news: the change bell");
+    let board = after.board();
+    assert!(board.marks("a").is_some_and(|m| m.notes));
+    assert!(board.marks("b").is_some_and(|m| m.added.contains("2")));
+    for unchanged in ["c", "d", "e"] {
+        assert_eq!(board.marks(unchanged), None, "{unchanged}");
+    }
+    assert_eq!(ids(&after, Column::Pending), ["b", "c", "e"]);
+}
+
+/// A display restarted twice while the server was away still compares with
+/// what its cooks last saw.
+#[test]
+fn what_a_restart_carried_is_kept_until_a_snapshot_answers_it() {
+    let a = order("a", 1, Status::Pending, 30);
+    let before = grill(vec![a.clone()]);
+    let offline = restarted(&before);
+    let mut after = restarted(&offline);
+    let a2 = edited(&a, 5, |o| o.table = Some("9".into()));
+    run(&mut after, [snapshot(20, vec![a2], vec![])]);
+    assert!(after.board().marks("a").is_some_and(|m| m.details));
+}
