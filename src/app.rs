@@ -26,6 +26,9 @@ use tokio::sync::mpsc;
 const NET_CHANNEL_CAPACITY: usize = 256;
 /// How long quitting waits for the screen thread to give the terminal back.
 const OUTPUT_GRACE: Duration = Duration::from_secs(1);
+/// How long quitting waits, after the terminal is back, for what the screen
+/// held to reach the disk (each of at most two writes).
+const KEEP_GRACE: Duration = Duration::from_secs(1);
 
 /// What the event loop shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +94,7 @@ async fn show(
     .await;
     output.stop(OUTPUT_GRACE);
     if let Some(keeper) = keeper {
-        keeper.finish(model.board(), OUTPUT_GRACE).await;
+        keeper.finish(model.board(), KEEP_GRACE).await;
     }
     net.shutdown().await;
     result

@@ -11,6 +11,7 @@ pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod input;
+mod kept_file;
 pub mod keymap;
 pub mod logging;
 pub mod model;

@@ -6,16 +6,17 @@
 //!
 //! One file per station, `seen-{station}.json`: a header line, then the
 //! station's open orders and their unseen changes as one JSON object. It is
-//! rewritten whole (a temporary file, fsync'd, renamed over the old one) at
-//! most once a second while the orders change, and once more on quitting;
-//! an idle kitchen writes nothing. It holds what the screen holds, so it is
-//! bounded as the screen is. A file that cannot be read is logged and set
-//! aside: it only ever costs the marks, never an order, which the server
-//! still has.
+//! rewritten whole ([`write_atomically`]) at most once a second while the
+//! orders change, and once more on quitting; an idle kitchen writes
+//! nothing. It holds what the screen holds, so it is bounded as the screen
+//! is. A file that cannot be read is logged and set aside ([`set_aside`]):
+//! it only ever costs the marks, never an order, which the server still
+//! has.
 
+use crate::kept_file::{set_aside, write_atomically};
 use crate::model::{Board, Seen};
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Write};
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -32,17 +33,16 @@ pub fn path(data_dir: &Path, station: &str) -> PathBuf {
 }
 
 /// What the last run kept, if anything. A missing file is a first run; a
-/// damaged one is logged, moved aside to `*.damaged` and taken as none.
+/// damaged one is logged, set aside as `*.corrupt` and taken as none.
 pub fn load(path: &Path) -> Option<Seen> {
     match read(path) {
         Ok(seen) => seen,
         Err(reason) => {
-            let aside = path.with_extension("json.damaged");
-            let moved = fs::rename(path, &aside).is_ok();
+            let aside = set_aside(path).map(|aside| aside.display().to_string());
             tracing::warn!(
                 path = %path.display(),
                 %reason,
-                moved_to = moved.then(|| aside.display().to_string()),
+                moved_to = aside.as_ref().ok(),
                 "what the screen held before the restart could not be read; changes made meanwhile are not marked"
             );
             None
@@ -74,18 +74,12 @@ fn read(path: &Path) -> Result<Option<Seen>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Writes the header and `bytes` (a board's [`Board::write_seen`]) to
-/// `path`, so that a crash at any moment leaves the old file or the new one.
-pub fn save(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let temporary = path.with_extension("json.tmp");
-    let mut out = BufWriter::new(File::create(&temporary)?);
-    out.write_all(HEADER.as_bytes())?;
-    out.write_all(b"\n")?;
-    out.write_all(bytes)?;
-    out.into_inner()
-        .map_err(io::IntoInnerError::into_error)?
-        .sync_all()?;
-    fs::rename(&temporary, path)
+/// The file's bytes for `board`: the header line, then
+/// [`Board::write_seen`].
+fn contents(board: &Board) -> serde_json::Result<Vec<u8>> {
+    let mut bytes = format!("{HEADER}\n").into_bytes();
+    board.write_seen(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Keeps the file in step with the board, from the event loop.
@@ -133,14 +127,16 @@ impl Keeper {
             return None;
         }
         self.saved = board.revision();
-        let mut bytes = Vec::new();
-        if let Err(e) = board.write_seen(&mut bytes) {
-            tracing::warn!(error = %e, "what the screen holds could not be put in JSON");
-            return None;
-        }
+        let bytes = match contents(board) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::warn!(error = %e, "what the screen holds could not be put in JSON");
+                return None;
+            }
+        };
         let path = self.path.clone();
         Some(tokio::task::spawn_blocking(move || {
-            if let Err(e) = save(&path, &bytes) {
+            if let Err(e) = write_atomically(&path, &bytes) {
                 tracing::warn!(path = %path.display(), error = %e, "what the screen holds could not be kept for a restart");
             }
         }))

@@ -14,6 +14,7 @@
 //! At most [`MAX_QUEUED_ACTIONS`] wait: beyond that a new action is refused,
 //! never silently dropped.
 
+use crate::kept_file::{set_aside, write_atomically};
 use crate::msg::{Action, MAX_QUEUED_ACTIONS};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -248,14 +249,11 @@ fn parse(bytes: &[u8]) -> Result<(VecDeque<Action>, bool), String> {
     Ok((actions, rewrite))
 }
 
-/// Moves an unreadable queue file to `<name>.corrupt` so a person can look
-/// at it; returns where it went.
+/// Moves an unreadable queue file aside so a person can look at it;
+/// returns where it went.
 fn keep_aside(path: &Path) -> Option<PathBuf> {
-    let mut aside = path.as_os_str().to_owned();
-    aside.push(".corrupt");
-    let aside = PathBuf::from(aside);
-    match fs::rename(path, &aside) {
-        Ok(()) => {
+    match set_aside(path) {
+        Ok(aside) => {
             tracing::warn!(kept = %aside.display(), "the unreadable action queue was moved aside");
             Some(aside)
         }
@@ -264,30 +262,6 @@ fn keep_aside(path: &Path) -> Option<PathBuf> {
             None
         }
     }
-}
-
-/// Replaces `path` with `bytes` so that a crash leaves either the old file
-/// or the new one.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(".tmp");
-    let temp = PathBuf::from(temp);
-    let mut file = File::create(&temp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&temp, path)?;
-    // Make the rename itself durable. Not every platform lets a directory be
-    // opened and synced; the data is in place either way.
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

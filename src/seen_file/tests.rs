@@ -2,6 +2,7 @@ use super::*;
 use crate::model::fixtures::*;
 use crate::model::{Column, Model};
 use kds_protocol::{EventKind, Status};
+use std::fs;
 
 /// A grill screen holding two orders, the second with an add-on no cook
 /// has looked at.
@@ -21,9 +22,7 @@ fn screen() -> Model {
 }
 
 fn kept(board: &Board) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    board.write_seen(&mut bytes).expect("orders are JSON");
-    bytes
+    contents(board).expect("orders are JSON")
 }
 
 #[test]
@@ -32,7 +31,7 @@ fn what_was_kept_reads_back_as_it_was() {
     let path = path(dir.path(), "grill");
     assert_eq!(load(&path), None, "no file: a first run");
     let m = screen();
-    save(&path, &kept(m.board())).unwrap();
+    write_atomically(&path, &kept(m.board())).unwrap();
     let seen = load(&path).expect("kept");
     assert_eq!(
         seen.orders
@@ -56,19 +55,20 @@ fn a_damaged_file_is_set_aside_and_taken_as_none() {
     let path = path(dir.path(), "grill");
     let m = screen();
     let good = kept(m.board());
-    let torn = [HEADER.as_bytes(), b"\n", &good[..good.len() / 2]].concat();
-    let unknown = [br#"{"kds_seen":9}"#.as_slice(), b"\n", &good].concat();
+    let body = &good[HEADER.len() + 1..];
+    let torn = good[..good.len() / 2].to_vec();
+    let unknown = [br#"{"kds_seen":9}"#.as_slice(), b"\n", body].concat();
     for (what, bytes) in [
         ("torn", torn),
         ("another version", unknown),
-        ("no header", good.clone()),
+        ("no header", body.to_vec()),
         ("not text", vec![0xff, 0xfe, 0x00]),
     ] {
         fs::write(&path, &bytes).unwrap();
         assert_eq!(load(&path), None, "{what}");
         assert!(!path.exists(), "{what}: left in place");
         assert_eq!(
-            fs::read(dir.path().join("seen-grill.json.damaged")).unwrap(),
+            fs::read(dir.path().join("seen-grill.json.corrupt")).unwrap(),
             bytes,
             "{what}: set aside as it was"
         );
