@@ -1,8 +1,9 @@
 //! What a display had on its screen, kept in its data directory so that a
-//! restart (a power cut, an upgrade, a crash) does not hide a change from
-//! the cooks: the first snapshot after it marks what changed while the
-//! display was off, as a reconnect's snapshot does, and the changes no cook
-//! had looked at yet stay marked.
+//! restart (a power cut, an upgrade, a crash) hides neither the tickets nor
+//! a change from the cooks: the display starts with the tickets it had
+//! (the server may not be reachable yet), the first snapshot after it marks
+//! what changed while the display was off, as a reconnect's snapshot does,
+//! and the changes no cook had looked at yet stay marked.
 //!
 //! One file per station, `seen-{station}.json`: a header line, then the
 //! station's open orders and their unseen changes as one JSON object. It is

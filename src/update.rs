@@ -44,9 +44,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
         }
         Msg::Net(event) => on_net(model, event),
         Msg::Carry(seen) => {
-            // Not shown: only compared with the first snapshot.
             model.board.carry(seen);
-            return Vec::new();
+            model.rebuild();
+            Vec::new()
         }
     };
     model.relayout();

@@ -273,6 +273,57 @@ fn a_display_killed_with_bumps_queued_sends_them_when_started_again() {
     assert!(kitchen.home().exists());
 }
 
+/// A display restarted while its link is down (a power cut that took the
+/// router too, Wi-Fi not up yet) shows the cards it held, takes a bump of
+/// one into its queue, and sends it once the server is reachable.
+#[test]
+fn a_display_restarted_during_a_cut_shows_what_it_held_and_bumps_it() {
+    let kitchen = Kitchen::start();
+    let orders: Vec<Order> = ["Burger", "Fries"]
+        .into_iter()
+        .map(|item| kitchen.create(item))
+        .collect();
+    let mut screen = kitchen.display();
+    let before = wait_for_truth(&kitchen, &screen);
+    let kept = kitchen.home().join("data").join("seen-grill.json");
+    screen.wait_for("the screen kept", PATIENCE, |_| {
+        std::fs::read_to_string(&kept)
+            .is_ok_and(|text| orders.iter().all(|order| text.contains(&order.id)))
+    });
+    kitchen.proxy.cut();
+    screen.signal("KILL");
+    screen.wait_exit(PATIENCE);
+    drop(screen);
+
+    let mut screen = kitchen.display();
+    let text = screen.wait_for_text("kept from before the restart", PATIENCE);
+    assert!(not_live(&text), "{text}");
+    assert_eq!(
+        tickets_on_screen(&text),
+        tickets_on_screen(&before),
+        "{text}"
+    );
+    // Enter bumps the focused (oldest) ticket.
+    screen.press("\r");
+    let text = screen.wait_for_text("1 queued", PATIENCE);
+    assert_eq!(
+        tickets_on_screen(&text).get(&orders[0].number),
+        Some(&1),
+        "{text}"
+    );
+    assert_eq!(kitchen.order(&orders[0].id).status, Status::Pending);
+
+    kitchen.proxy.resume();
+    let text = wait_for_truth(&kitchen, &screen);
+    let bumped = kitchen.order(&orders[0].id);
+    assert_eq!((bumped.status, bumped.version), (Status::Preparing, 2));
+    assert_eq!(tickets_on_screen(&text).get(&orders[0].number), Some(&1));
+    assert!(!text.contains("kept from before the restart"), "{text}");
+    kitchen.wait_for_empty_queue();
+    screen.press("q");
+    assert_eq!(screen.wait_exit(PATIENCE), 0);
+}
+
 #[test]
 fn lines_marked_done_during_a_cut_arrive_exactly_once_in_order_after_a_restart() {
     let kitchen = Kitchen::start();

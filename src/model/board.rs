@@ -21,7 +21,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// What a restart must not forget: the orders as this screen last held
 /// them, and their changes no cook has looked at yet. Carried into the next
-/// run ([`Board::carry`]), they let its first snapshot mark what changed
+/// run ([`Board::carry`]), they are on its screen before the server answers
+/// (it may be away a while yet), and its first snapshot marks what changed
 /// while the display was off, as a reconnect's snapshot does.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seen {
@@ -92,9 +93,6 @@ pub struct Board {
     last_seq: Option<i64>,
     /// Changes of active orders no cook has looked at yet, by order id.
     marks: HashMap<String, Marks>,
-    /// The orders an earlier run held ([`Board::carry`]): never shown, only
-    /// compared with the first snapshot, which empties it.
-    carried: HashMap<String, Order>,
     /// Counts the changes to the orders held and their marks, so that what
     /// a restart keeps is written only when it changed.
     revision: u64,
@@ -196,11 +194,8 @@ impl Board {
     }
 
     /// Writes [`Seen`] of this board as JSON: the open orders and their
-    /// unseen changes, for the next run. Orders carried from an earlier run
-    /// that no snapshot has answered yet are kept too: a display restarted
-    /// twice while the server was away still compares with what its cooks
-    /// last saw. Written from borrows, so keeping them costs no copy of the
-    /// orders.
+    /// unseen changes, for the next run. Written from borrows, so keeping
+    /// them costs no copy of the orders.
     pub fn write_seen(&self, out: impl std::io::Write) -> serde_json::Result<()> {
         #[derive(Serialize)]
         struct SeenRef<'a> {
@@ -208,30 +203,27 @@ impl Board {
             marks: BTreeMap<&'a str, &'a Marks>,
         }
         let mut orders: Vec<&Order> = self.active.values().collect();
-        orders.extend(
-            self.carried
-                .values()
-                .filter(|o| !self.active.contains_key(&o.id)),
-        );
         orders.sort_by(|a, b| a.id.cmp(&b.id));
         let marks = self.marks.iter().map(|(id, m)| (id.as_str(), m)).collect();
         serde_json::to_writer(out, &SeenRef { orders, marks })
     }
 
-    /// Takes what an earlier run saw, before the first snapshot: the
-    /// snapshot then marks what changed since as news, and the changes no
-    /// cook had looked at stay marked. Nothing of it is shown until then.
+    /// Takes what an earlier run held, at start, before any snapshot. Its
+    /// orders show as they were: with the server away (the restart was a
+    /// power cut of the whole kitchen, the Wi-Fi is not up yet) the cooks
+    /// go on from them, and their bumps wait in the queue. The first
+    /// snapshot replaces them and marks what changed since as news; the
+    /// changes no cook had looked at stay marked.
     pub fn carry(&mut self, seen: Seen) {
         let Seen { orders, marks } = seen;
-        self.carried = orders
-            .into_iter()
-            .map(|mut order| {
-                sanitize_order(&mut order);
-                (order.id.clone(), order)
-            })
-            .collect();
+        for mut order in orders {
+            sanitize_order(&mut order);
+            if order.status != Status::Completed {
+                self.active.insert(order.id.clone(), order);
+            }
+        }
         for (id, marks) in marks {
-            if self.carried.contains_key(&id) && !marks.is_empty() {
+            if self.active.contains_key(&id) && !marks.is_empty() {
                 self.marks.entry(id).or_default().merge(marks);
             }
         }
@@ -251,9 +243,6 @@ impl Board {
     /// come: returns whether any such change came with it.
     pub fn replace(&mut self, snapshot: Snapshot) -> bool {
         let mut before = std::mem::take(&mut self.active);
-        for (id, order) in std::mem::take(&mut self.carried) {
-            before.entry(id).or_insert(order);
-        }
         self.revision += 1;
         self.recent.clear();
         let mut news = false;

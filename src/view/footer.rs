@@ -100,6 +100,10 @@ fn render_link(buf: &mut Buffer, area: Rect, model: &Model, theme: &Theme) {
                 text::age(Duration::from_millis(ms as u64))
             )
         }
+        // Nothing heard in this run, yet cards: what the last run held.
+        None if model.board().open_orders().next().is_some() => {
+            "kept from before the restart ".to_owned()
+        }
         None => "no update yet ".to_owned(),
     };
     if let Some(off) = model.clock_off() {

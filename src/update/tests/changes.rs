@@ -418,17 +418,26 @@ fn a_line_done_refused_for_a_voided_line_says_so() {
     assert_eq!(m.board().line_done("a", "1"), (false, false));
 }
 
-/// What the last run kept, carried into a new one as `kds` does at start.
-fn restarted(before: &Model) -> Model {
+/// What a run keeps for the next, through its JSON.
+fn kept(before: &Model) -> crate::model::Seen {
     let mut bytes = Vec::new();
     before
         .board()
         .write_seen(&mut bytes)
         .expect("orders are JSON");
-    let seen: crate::model::Seen = serde_json::from_slice(&bytes).expect("reads back");
+    serde_json::from_slice(&bytes).expect("reads back")
+}
+
+/// A new run started with `seen`, as `kds` does at start.
+fn started_with(seen: crate::model::Seen) -> Model {
     let mut after = model("grill");
     run(&mut after, [Msg::Carry(seen)]);
     after
+}
+
+/// What the last run kept, carried into a new one.
+fn restarted(before: &Model) -> Model {
+    started_with(kept(before))
 }
 
 /// A display restarted (a power cut, an upgrade): its first snapshot marks
@@ -450,12 +459,19 @@ fn a_restarted_display_marks_what_changed_while_it_was_off() {
     run(&mut before, [updated(11, added2.clone())]);
 
     let mut after = restarted(&before);
-    assert!(
-        Column::ALL
-            .iter()
-            .all(|&column| after.column(column).is_empty()),
-        "nothing carried is shown before the server answers"
+    assert_eq!(
+        ids(&after, Column::Pending),
+        ids(&before, Column::Pending),
+        "what the last run held shows before the server answers"
     );
+    assert_eq!(ids(&after, Column::Preparing), ["a"]);
+    assert!(
+        after
+            .board()
+            .marks("b")
+            .is_some_and(|m| m.added.contains("2"))
+    );
+    assert_eq!(after.last_heard(), None, "nothing heard in this run");
     // Meanwhile: an allergy added to a, d completed elsewhere, e new.
     let noted2 = edited(&noted, 5, |o| o.notes = Some("sesame allergy".into()));
     let gone2 = moved(&gone, Status::Completed, 6);
@@ -485,4 +501,43 @@ fn what_a_restart_carried_is_kept_until_a_snapshot_answers_it() {
     let a2 = edited(&a, 5, |o| o.table = Some("9".into()));
     run(&mut after, [snapshot(20, vec![a2], vec![])]);
     assert!(after.board().marks("a").is_some_and(|m| m.details));
+}
+
+/// Restarted while the server is away, the cooks go on from what the
+/// screen held: a bump of a kept card is sent (the network task queues it)
+/// and shows at once, and the server's snapshot later replaces the cards.
+#[test]
+fn a_display_restarted_while_the_server_is_away_bumps_what_it_kept() {
+    let a = order("a", 1, Status::Pending, 30);
+    let b = order("b", 2, Status::Pending, 20);
+    let done = moved(&order("c", 3, Status::Ready, 40), Status::Completed, 41);
+    let mut seen = kept(&grill(vec![a.clone(), b.clone()]));
+    // A completed order in a file is not put back on the screen.
+    seen.orders.push(done);
+    let mut after = started_with(seen);
+    assert_eq!(ids(&after, Column::Pending), ["a", "b"]);
+
+    let commands = update(&mut after, key(KeyCode::Enter));
+    assert_eq!(
+        sends(&commands),
+        [(
+            "a".to_owned(),
+            Step::Bump {
+                from: Status::Pending,
+                to: Status::Preparing
+            }
+        )]
+    );
+    assert_eq!(ids(&after, Column::Preparing), ["a"]);
+    assert!(after.board().ticket("a").is_some_and(|t| t.pending));
+
+    // The server is back: b was completed elsewhere meanwhile.
+    let b2 = moved(&b, Status::Completed, 5);
+    run(&mut after, [snapshot(20, vec![a], vec![b2])]);
+    assert_eq!(ids(&after, Column::Pending), Vec::<&str>::new());
+    assert_eq!(
+        ids(&after, Column::Preparing),
+        ["a"],
+        "the bump still laid on top until answered"
+    );
 }

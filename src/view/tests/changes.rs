@@ -70,6 +70,33 @@ fn changed_voided_and_done_tickets() {
     );
 }
 
+/// Restarted while the server is away: the cards the last run held, their
+/// marks with them, and a footer that says where they come from.
+#[test]
+fn a_display_restarted_offline_shows_what_it_kept() {
+    let mut bytes = Vec::new();
+    changed_kitchen()
+        .board()
+        .write_seen(&mut bytes)
+        .expect("orders are JSON");
+    let mut m = model("grill");
+    run(
+        &mut m,
+        [
+            Msg::Carry(serde_json::from_slice(&bytes).expect("reads back")),
+            Msg::Resize(80, 24),
+            Msg::Net(NetEvent::Connection(ConnState::Offline { retry_at: at(9) })),
+            Msg::Tick(at(5)),
+        ],
+    );
+    let screen = draw(&m, &Theme::new(false, true), 80, 24);
+    assert_snapshot!("restarted_offline_80x24", screen);
+    assert_snapshot!(
+        "restarted_offline_ascii_mono_80x24",
+        draw(&m, &Theme::new(true, false), 80, 24)
+    );
+}
+
 #[test]
 fn stepping_into_a_ticket_highlights_its_line() {
     let mut m = changed_kitchen();
