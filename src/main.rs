@@ -62,9 +62,10 @@ fn main() -> ExitCode {
 /// Makes every thread allocate from glibc's main arena, as
 /// `MALLOC_ARENA_MAX=1` would. By default each new thread gets an arena of
 /// its own, each with its own slack; the display's threads (the runtime, the
-/// screen, the log, the file writes) allocate little and seldom at once, so
-/// sharing one costs no waiting and keeps about 0.4 MiB less resident
-/// (docs/benchmarks.md, "Client footprint").
+/// keyboard, the screen, the log, the file writes) allocate little and
+/// seldom at once, so sharing one costs no waiting and keeps about 0.4 MiB
+/// less resident (docs/benchmarks.md, "Client: footprint of the lean
+/// binary").
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[expect(
     unsafe_code,
