@@ -100,6 +100,11 @@ pub struct TailArgs {
     /// of from now.
     #[arg(long, value_name = "SEQ", value_parser = clap::value_parser!(i64).range(0..))]
     pub since: Option<i64>,
+    /// Keep the seq of the last event written in this file, and start
+    /// after the seq it holds (`--since`, or now, while it holds none): a
+    /// printer restarted misses nothing made meanwhile.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
 }
 
 #[cfg(feature = "demo")]

@@ -1,7 +1,7 @@
-//! The files a display keeps in its data directory (the action queue, what
-//! the screen held for the next run): replaced so that a crash leaves the
-//! old file or the new one, and set aside, never deleted, when they cannot
-//! be read.
+//! The files kds keeps (the action queue and what the screen held, in the
+//! data directory; where `kds tail --resume` got to): replaced so that a
+//! crash leaves the old file or the new one, and set aside, never deleted,
+//! when they cannot be read.
 
 use std::fs::{self, File};
 use std::io::{self, Write};

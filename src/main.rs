@@ -32,7 +32,14 @@ fn main() -> ExitCode {
             Err(err) => config_failure(&err),
         },
         Some(Command::Tail(args)) => match checked_settings(&args.display.overrides()) {
-            Ok((settings, _)) => tail(settings, args.format, args.since),
+            Ok((settings, _)) => tail(
+                settings,
+                args.format,
+                kds::tail::Start {
+                    since: args.since,
+                    resume: args.resume,
+                },
+            ),
             Err(err) => config_failure(&err),
         },
         Some(Command::CheckConfig { path }) => {
@@ -97,10 +104,10 @@ fn checked_settings(overrides: &config::Overrides) -> Result<(Settings, KeyMap),
 
 /// `kds tail`: 0 when the reader went away or a signal came, 1 with the
 /// reason otherwise (a refused token).
-fn tail(settings: Settings, format: kds::tail::Format, since: Option<i64>) -> ExitCode {
+fn tail(settings: Settings, format: kds::tail::Format, start: kds::tail::Start) -> ExitCode {
     let mut failed = None;
     let code = run(settings, |settings| async {
-        if let Err(err) = kds::tail::run(settings, format, since).await {
+        if let Err(err) = kds::tail::run(settings, format, start).await {
             failed = Some(err.to_string());
         }
         Ok(())

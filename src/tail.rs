@@ -7,13 +7,21 @@
 //! it (`{"seq", "type", "at", "order"}`); `text` a short line for people.
 //! A reader that goes away (`kds tail | head -n 3`) ends it quietly; a
 //! refused token ends it with the server's reason.
+//!
+//! With `--resume FILE` it keeps the seq of the last event it wrote in
+//! FILE, and started again (the printer's box rebooted) goes on after it:
+//! nothing made meanwhile is missed. The seq is kept after each burst of
+//! events is written, so an event written just before a kill may come
+//! again; none is skipped.
 
 use crate::config::Settings;
+use crate::kept_file::{set_aside, write_atomically};
 use crate::msg::{ConnState, NetEvent};
 use crate::net::{self, NetConfig};
 use chrono::{Local, TimeZone};
 use kds_protocol::{Event, EventKind, Order};
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -35,24 +43,118 @@ pub enum TailError {
     Write(io::Error),
 }
 
+/// Where to start and where to keep the position.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    /// After this seq instead of from now (when `resume` holds none yet).
+    pub since: Option<i64>,
+    /// The file that keeps the seq of the last event written.
+    pub resume: Option<PathBuf>,
+}
+
 /// Follows the station until the reader goes away, a signal, or a refused
-/// token; `since` starts after that seq instead of from now.
-pub async fn run(settings: Settings, format: Format, since: Option<i64>) -> Result<(), TailError> {
+/// token, from where `start` says.
+pub async fn run(settings: Settings, format: Format, start: Start) -> Result<(), TailError> {
     let (to_app, mut news) = mpsc::channel(256);
+    let kept = start.resume.as_deref().and_then(load_position);
+    let since = kept.or(start.since);
     let config = NetConfig {
         since,
         ..NetConfig::watching(&settings)
     };
     let net = net::spawn(config, to_app);
-    let result = follow(&mut news, format, since).await;
+    let mut position = start.resume.map(Position::new);
+    let result = follow(&mut news, format, since, position.as_mut()).await;
     net.shutdown().await;
     result
+}
+
+/// The seq a `--resume` file holds, if any. A file that holds none is
+/// said on stderr and set aside as `*.corrupt`; tail then starts from
+/// `--since`, or from now.
+fn load_position(path: &Path) -> Option<i64> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return None,
+        Err(err) => {
+            say(&format!("cannot read {}: {err}", path.display()));
+            return None;
+        }
+    };
+    match text.trim().parse::<i64>() {
+        Ok(seq) if seq >= 0 => Some(seq),
+        _ => {
+            let aside = set_aside(path).map_or_else(
+                |err| format!("could not be set aside: {err}"),
+                |aside| format!("set aside as {}", aside.display()),
+            );
+            say(&format!(
+                "{} does not hold an event seq ({aside}); starting without it",
+                path.display()
+            ));
+            None
+        }
+    }
+}
+
+/// A line on stderr; a closed stderr is no reason to stop.
+fn say(message: &str) {
+    let _ = writeln!(io::stderr(), "kds tail: {message}");
+}
+
+/// The `--resume` file, kept in step with what was written.
+struct Position {
+    path: PathBuf,
+    /// The seq last kept, so that nothing is written twice.
+    kept: Option<i64>,
+    /// The last write failed and was said: say so again only once it works.
+    failing: bool,
+}
+
+impl Position {
+    fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            kept: None,
+            failing: false,
+        }
+    }
+
+    /// Keeps `seq`. A file that cannot be written (a full disk) is said
+    /// once and tail goes on: a restart would then repeat lines, not lose
+    /// them.
+    fn keep(&mut self, seq: i64) {
+        if self.kept == Some(seq) {
+            return;
+        }
+        // On the runtime's one thread: an fsync holds up only the next
+        // event, which tail would be writing after this anyway.
+        match write_atomically(&self.path, format!("{seq}\n").as_bytes()) {
+            Ok(()) => {
+                if self.failing {
+                    say(&format!("{} is kept again", self.path.display()));
+                }
+                self.kept = Some(seq);
+                self.failing = false;
+            }
+            Err(err) => {
+                if !self.failing {
+                    say(&format!(
+                        "cannot keep the position in {}: {err}",
+                        self.path.display()
+                    ));
+                }
+                self.failing = true;
+            }
+        }
+    }
 }
 
 async fn follow(
     news: &mut mpsc::Receiver<NetEvent>,
     format: Format,
     since: Option<i64>,
+    mut position: Option<&mut Position>,
 ) -> Result<(), TailError> {
     let (Ok(mut terminate), Ok(mut interrupt)) = (
         signal(SignalKind::terminate()),
@@ -81,19 +183,32 @@ async fn follow(
                         Err(err) => return Err(TailError::Write(err)),
                     }
                 }
+                // Once per burst: a reconnect's catch-up of hundreds of
+                // events is one write to the disk, not hundreds.
+                if let (Some(position), Some(last)) = (position.as_deref_mut(), events.last()) {
+                    position.keep(last.seq);
+                }
             }
             NetEvent::Snapshot { snapshot, .. } => {
                 // Where the stream starts; after `--since`, or a resume, it
                 // means the events in between are no longer kept.
-                if since.is_some() || !first_snapshot {
-                    let mut err = io::stderr();
-                    let _ = writeln!(
-                        err,
-                        "kds tail: the events before seq {} are no longer kept; following on from there",
+                match since {
+                    // A position kept against another database (the
+                    // server's was replaced): its events start afresh.
+                    Some(since) if first_snapshot && snapshot.seq < since => say(&format!(
+                        "the server's events end at seq {}, before the seq {since} this started after; following on from there",
                         snapshot.seq
-                    );
+                    )),
+                    _ if since.is_some() || !first_snapshot => say(&format!(
+                        "the events before seq {} are no longer kept; following on from there",
+                        snapshot.seq
+                    )),
+                    _ => {}
                 }
                 first_snapshot = false;
+                if let Some(position) = position.as_deref_mut() {
+                    position.keep(snapshot.seq);
+                }
             }
             NetEvent::Connection(ConnState::Unauthorized { message }) => {
                 return Err(TailError::Unauthorized(message));
@@ -189,6 +304,42 @@ fn lines(order: &Order) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_position_reads_back_and_a_damaged_one_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("printer.seq");
+        assert_eq!(load_position(&path), None, "none yet");
+        let mut position = Position::new(path.clone());
+        position.keep(41);
+        position.keep(42);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "42\n");
+        assert_eq!(load_position(&path), Some(42));
+
+        for damaged in ["", "forty-two", "-3", "42 43"] {
+            std::fs::write(&path, damaged).unwrap();
+            assert_eq!(load_position(&path), None, "{damaged:?}");
+            assert!(!path.exists(), "{damaged:?} set aside");
+            let aside = dir.path().join("printer.seq.corrupt");
+            assert_eq!(std::fs::read_to_string(&aside).unwrap(), damaged);
+        }
+    }
+
+    #[test]
+    fn a_position_that_cannot_be_written_is_kept_once_it_can() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory where the file's folder should be: every write fails.
+        let blocker = dir.path().join("state");
+        std::fs::write(&blocker, "not a directory").unwrap();
+        let mut position = Position::new(blocker.join("printer.seq"));
+        position.keep(7);
+        assert!(position.failing);
+        assert_eq!(position.kept, None);
+        std::fs::remove_file(&blocker).unwrap();
+        position.keep(8);
+        assert!(!position.failing);
+        assert_eq!(load_position(&blocker.join("printer.seq")), Some(8));
+    }
 
     fn event(json: serde_json::Value) -> Event {
         serde_json::from_value(json).unwrap()

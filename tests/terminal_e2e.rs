@@ -1,5 +1,8 @@
 //! The real `kds` binary in a pseudo-terminal against a real server.
 
+// Test code: a failed unwrap is a failed test, helpers included.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::time::Duration;
@@ -666,6 +669,151 @@ fn tail_writes_json_lines_and_a_closed_pipe_ends_it_cleanly() {
             .iter()
             .all(|e| e["type"] == "created" && e["order"]["station"] == "grill")
     );
+}
+
+/// `kds tail` in a process of its own, its output read line by line.
+struct Tail {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    said: std::sync::mpsc::Receiver<String>,
+}
+
+/// Sends each line `from` gives until it ends.
+fn lines_of(from: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    let (to_test, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(from).lines() {
+            let Ok(line) = line else { break };
+            if to_test.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
+
+impl Tail {
+    fn start(home: &std::path::Path, args: &[&str]) -> Tail {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kds"))
+            .arg("tail")
+            .args(args)
+            .env("KDS_DATA_DIR", home)
+            .env("HOME", home)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = lines_of(child.stdout.take().unwrap());
+        let said = lines_of(child.stderr.take().unwrap());
+        Tail { child, lines, said }
+    }
+
+    /// The next line it says on stderr.
+    fn says(&self) -> String {
+        self.said.recv_timeout(SOON).expect("a line on stderr")
+    }
+
+    /// The next `n` events it writes, as (seq, type).
+    fn events(&self, n: usize) -> Vec<(i64, String)> {
+        (0..n)
+            .map(|_| {
+                let line = self.lines.recv_timeout(SOON).expect("an event line");
+                let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+                (
+                    event["seq"].as_i64().unwrap(),
+                    event["type"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Tail {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until a `--resume` file holds `seq`.
+fn wait_for_position(file: &std::path::Path, seq: i64) {
+    let deadline = std::time::Instant::now() + SOON;
+    while std::fs::read_to_string(file).ok() != Some(format!("{seq}\n")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never held {seq}",
+            file.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `kds tail --resume FILE`, killed (the printer's box lost power) and
+/// started again, writes what was made while it was down, from where it
+/// was: nothing missed, nothing twice.
+#[test]
+fn tail_resumed_from_its_file_misses_nothing_made_while_it_was_down() {
+    let kitchen = Kitchen::start();
+    let home = tempfile::tempdir().unwrap();
+    let kept = home.path().join("bar-printer.seq");
+    let first = kitchen.post_order(None, &burger_order("grill", "1"));
+    kitchen.post_order(None, &burger_order("grill", "2"));
+    let args = [
+        "--server",
+        &kitchen.url,
+        "--station",
+        "grill",
+        "--format",
+        "json",
+        "--since",
+        "0",
+        "--resume",
+        kept.to_str().unwrap(),
+    ];
+    let tail = Tail::start(home.path(), &args);
+    let created = || "created".to_owned();
+    assert_eq!(tail.events(2), [(1, created()), (2, created())]);
+    wait_for_position(&kept, 2);
+    drop(tail);
+
+    kitchen.post_order(None, &burger_order("grill", "3"));
+    let id = first["id"].as_str().unwrap();
+    let (status, answer) = kitchen.post(
+        &format!("/api/orders/{id}/status"),
+        &serde_json::json!({"status": "preparing", "from": "pending"}),
+    );
+    assert_eq!(status, 200, "{answer}");
+
+    // The same command: the file's position wins over `--since 0`.
+    let tail = Tail::start(home.path(), &args);
+    assert_eq!(
+        tail.events(2),
+        [(3, created()), (4, "status_changed".to_owned())]
+    );
+    wait_for_position(&kept, 4);
+    drop(tail);
+
+    // A server on a new database: its seqs start afresh, below the kept 4.
+    let replaced = Kitchen::start();
+    replaced.post_order(None, &burger_order("grill", "5"));
+    let args: Vec<&str> = args
+        .iter()
+        .map(|&arg| {
+            if arg == kitchen.url {
+                replaced.url.as_str()
+            } else {
+                arg
+            }
+        })
+        .collect();
+    let tail = Tail::start(home.path(), &args);
+    assert_eq!(
+        tail.says(),
+        "kds tail: the server's events end at seq 1, before the seq 4 this started after; following on from there"
+    );
+    replaced.post_order(None, &burger_order("grill", "6"));
+    assert_eq!(tail.events(1), [(2, created())]);
 }
 
 #[test]

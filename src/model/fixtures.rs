@@ -116,6 +116,17 @@ pub fn ids(model: &Model, column: Column) -> Vec<&str> {
     model.column(column).iter().map(|t| t.id.as_str()).collect()
 }
 
+/// What `model`'s run keeps for the next (the seen file's body), through
+/// its JSON.
+pub fn kept(model: &Model) -> super::Seen {
+    let mut bytes = Vec::new();
+    model
+        .board()
+        .write_seen(&mut bytes)
+        .expect("orders are JSON");
+    serde_json::from_slice(&bytes).expect("reads back")
+}
+
 /// Applies messages in order, returning every command.
 pub fn run(model: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<crate::msg::Command> {
     msgs.into_iter().flat_map(|m| update(model, m)).collect()

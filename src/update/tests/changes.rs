@@ -418,16 +418,6 @@ fn a_line_done_refused_for_a_voided_line_says_so() {
     assert_eq!(m.board().line_done("a", "1"), (false, false));
 }
 
-/// What a run keeps for the next, through its JSON.
-fn kept(before: &Model) -> crate::model::Seen {
-    let mut bytes = Vec::new();
-    before
-        .board()
-        .write_seen(&mut bytes)
-        .expect("orders are JSON");
-    serde_json::from_slice(&bytes).expect("reads back")
-}
-
 /// A new run started with `seen`, as `kds` does at start.
 fn started_with(seen: crate::model::Seen) -> Model {
     let mut after = model("grill");

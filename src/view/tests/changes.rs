@@ -74,16 +74,11 @@ fn changed_voided_and_done_tickets() {
 /// marks with them, and a footer that says where they come from.
 #[test]
 fn a_display_restarted_offline_shows_what_it_kept() {
-    let mut bytes = Vec::new();
-    changed_kitchen()
-        .board()
-        .write_seen(&mut bytes)
-        .expect("orders are JSON");
     let mut m = model("grill");
     run(
         &mut m,
         [
-            Msg::Carry(serde_json::from_slice(&bytes).expect("reads back")),
+            Msg::Carry(kept(&changed_kitchen())),
             Msg::Resize(80, 24),
             Msg::Net(NetEvent::Connection(ConnState::Offline { retry_at: at(9) })),
             Msg::Tick(at(5)),
