@@ -20,7 +20,7 @@ use crate::msg::{ConnState, NetEvent};
 use crate::net::{self, NetConfig};
 use chrono::{Local, TimeZone};
 use kds_protocol::{Event, EventKind, Order};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -73,16 +73,23 @@ pub async fn run(settings: Settings, format: Format, start: Start) -> Result<(),
 /// said on stderr and set aside as `*.corrupt`; tail then starts from
 /// `--since`, or from now.
 fn load_position(path: &Path) -> Option<i64> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    // A seq is at most 19 digits: a longer file is not one tail wrote, and
+    // is not read whole.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|file| file.take(64).read_to_end(&mut bytes));
+    match read {
+        Ok(_) => {}
         Err(err) if err.kind() == io::ErrorKind::NotFound => return None,
         Err(err) => {
             say(&format!("cannot read {}: {err}", path.display()));
             return None;
         }
-    };
-    match text.trim().parse::<i64>() {
-        Ok(seq) if seq >= 0 => Some(seq),
+    }
+    let seq = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| text.trim().parse::<i64>().ok());
+    match seq {
+        Some(seq) if seq >= 0 => Some(seq),
         _ => {
             let aside = set_aside(path).map_or_else(
                 |err| format!("could not be set aside: {err}"),
@@ -316,12 +323,15 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "42\n");
         assert_eq!(load_position(&path), Some(42));
 
-        for damaged in ["", "forty-two", "-3", "42 43"] {
+        let long = "1".repeat(100);
+        let long = long.as_bytes();
+        let damaged: [&[u8]; 6] = [b"", b"forty-two", b"-3", b"42 43", long, b"4\xff2"];
+        for damaged in damaged {
             std::fs::write(&path, damaged).unwrap();
             assert_eq!(load_position(&path), None, "{damaged:?}");
             assert!(!path.exists(), "{damaged:?} set aside");
             let aside = dir.path().join("printer.seq.corrupt");
-            assert_eq!(std::fs::read_to_string(&aside).unwrap(), damaged);
+            assert_eq!(std::fs::read(&aside).unwrap(), damaged);
         }
     }
 

@@ -67,6 +67,11 @@ impl Kitchen {
         self.runtime.block_on(self.api().create("grill", item))
     }
 
+    /// An order of each item, in turn.
+    fn create_all(&self, items: &[&str]) -> Vec<Order> {
+        items.iter().map(|item| self.create(item)).collect()
+    }
+
     fn snapshot(&self) -> Snapshot {
         self.runtime.block_on(self.api().snapshot("grill"))
     }
@@ -153,7 +158,7 @@ fn wait_for_truth_in(kitchen: &Kitchen, screen: &Screen, state: &str) -> String 
 /// the cook bumps the two oldest: Enter bumps the focused (oldest) ticket,
 /// the focus then falls on the next one, which the second Enter bumps.
 fn two_bumps_queued_during_a_cut(kitchen: &Kitchen, items: &[&str]) -> (Vec<Order>, Screen) {
-    let orders: Vec<Order> = items.iter().map(|item| kitchen.create(item)).collect();
+    let orders = kitchen.create_all(items);
     let mut screen = kitchen.display();
     wait_for_truth(kitchen, &screen);
 
@@ -172,10 +177,7 @@ fn not_live(text: &str) -> bool {
 #[test]
 fn the_real_display_rides_out_a_server_kill_and_keeps_the_bump_made_meanwhile() {
     let mut kitchen = Kitchen::start();
-    let orders: Vec<Order> = ["Burger", "Fries", "Salad"]
-        .into_iter()
-        .map(|item| kitchen.create(item))
-        .collect();
+    let orders = kitchen.create_all(&["Burger", "Fries", "Salad"]);
     let mut screen = kitchen.display();
     wait_for_truth(&kitchen, &screen);
 
@@ -279,10 +281,7 @@ fn a_display_killed_with_bumps_queued_sends_them_when_started_again() {
 #[test]
 fn a_display_restarted_during_a_cut_shows_what_it_held_and_bumps_it() {
     let kitchen = Kitchen::start();
-    let orders: Vec<Order> = ["Burger", "Fries"]
-        .into_iter()
-        .map(|item| kitchen.create(item))
-        .collect();
+    let orders = kitchen.create_all(&["Burger", "Fries"]);
     let mut screen = kitchen.display();
     let before = wait_for_truth(&kitchen, &screen);
     let kept = kitchen.home().join("data").join("seen-grill.json");
@@ -401,10 +400,7 @@ fn a_stalled_link_is_noticed_within_the_configured_dead_peer_bound() {
 #[test]
 fn behind_a_proxy_that_refuses_websockets_the_real_display_polls_to_the_same_screen() {
     let kitchen = Kitchen::start();
-    let orders: Vec<Order> = ["Burger", "Fries"]
-        .into_iter()
-        .map(|item| kitchen.create(item))
-        .collect();
+    let orders = kitchen.create_all(&["Burger", "Fries"]);
     let refusing = kitchen.runtime.block_on(net_support::kitchen::Proxy::start(
         kitchen.server.addr,
         "403 Forbidden",
