@@ -14,10 +14,8 @@
 //! it only ever costs the marks, never an order, which the server still
 //! has.
 
-use crate::kept_file::{set_aside, write_atomically};
+use crate::kept_file::{read_at_most, set_aside, write_atomically};
 use crate::model::{Board, Seen};
-use std::fs::File;
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -52,18 +50,10 @@ pub fn load(path: &Path) -> Option<Seen> {
 }
 
 fn read(path: &Path) -> Result<Option<Seen>, String> {
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.to_string()),
+    let Some(bytes) = read_at_most(path, MAX_FILE_BYTES).map_err(|e| e.to_string())? else {
+        return Ok(None);
     };
-    let mut text = String::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!("larger than {MAX_FILE_BYTES} bytes"));
-    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| e.to_string())?;
     let (header, body) = text.split_once('\n').ok_or("no header line")?;
     if header != HEADER {
         return Err(format!("unknown header {header:?}"));

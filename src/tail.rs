@@ -15,12 +15,12 @@
 //! again; none is skipped.
 
 use crate::config::Settings;
-use crate::kept_file::{set_aside, write_atomically};
+use crate::kept_file::{read_at_most, set_aside, write_atomically};
 use crate::msg::{ConnState, NetEvent};
 use crate::net::{self, NetConfig};
 use chrono::{Local, TimeZone};
 use kds_protocol::{Event, EventKind, Order};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -73,35 +73,35 @@ pub async fn run(settings: Settings, format: Format, start: Start) -> Result<(),
 /// said on stderr and set aside as `*.corrupt`; tail then starts from
 /// `--since`, or from now.
 fn load_position(path: &Path) -> Option<i64> {
-    // A seq is at most 19 digits: a longer file is not one tail wrote, and
-    // is not read whole.
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(path).and_then(|file| file.take(64).read_to_end(&mut bytes));
-    match read {
-        Ok(_) => {}
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return None,
+    // A seq is at most 19 digits and a newline.
+    let why = match read_at_most(path, 64) {
+        Ok(None) => return None,
+        Ok(Some(bytes)) => {
+            let seq = std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|text| text.trim().parse::<i64>().ok());
+            match seq {
+                Some(seq) if seq >= 0 => return Some(seq),
+                _ => "does not hold an event seq".to_owned(),
+            }
+        }
+        Err(err) if err.kind() == io::ErrorKind::InvalidData => {
+            format!("does not hold an event seq: {err}")
+        }
         Err(err) => {
             say(&format!("cannot read {}: {err}", path.display()));
             return None;
         }
-    }
-    let seq = std::str::from_utf8(&bytes)
-        .ok()
-        .and_then(|text| text.trim().parse::<i64>().ok());
-    match seq {
-        Some(seq) if seq >= 0 => Some(seq),
-        _ => {
-            let aside = set_aside(path).map_or_else(
-                |err| format!("could not be set aside: {err}"),
-                |aside| format!("set aside as {}", aside.display()),
-            );
-            say(&format!(
-                "{} does not hold an event seq ({aside}); starting without it",
-                path.display()
-            ));
-            None
-        }
-    }
+    };
+    let aside = set_aside(path).map_or_else(
+        |err| format!("could not be set aside: {err}"),
+        |aside| format!("set aside as {}", aside.display()),
+    );
+    say(&format!(
+        "{} {why} ({aside}); starting without it",
+        path.display()
+    ));
+    None
 }
 
 /// A line on stderr; a closed stderr is no reason to stop.
@@ -324,8 +324,17 @@ mod tests {
         assert_eq!(load_position(&path), Some(42));
 
         let long = "1".repeat(100);
-        let long = long.as_bytes();
-        let damaged: [&[u8]; 6] = [b"", b"forty-two", b"-3", b"42 43", long, b"4\xff2"];
+        // A seq, then more than a seq's file holds.
+        let padded = format!("42{}", " ".repeat(100));
+        let damaged: [&[u8]; 7] = [
+            b"",
+            b"forty-two",
+            b"-3",
+            b"42 43",
+            long.as_bytes(),
+            padded.as_bytes(),
+            b"4\xff2",
+        ];
         for damaged in damaged {
             std::fs::write(&path, damaged).unwrap();
             assert_eq!(load_position(&path), None, "{damaged:?}");
