@@ -112,7 +112,7 @@ impl Screen {
         let mut frame = Buffer::empty(self.area);
         view::draw(&mut frame, self.area, &self.model, &self.theme);
         self.painter
-            .paint(&frame)
+            .paint(frame)
             .expect("writing to a counter never fails");
         self.written.borrow()[before..].to_vec()
     }

@@ -24,8 +24,9 @@ use tokio::sync::oneshot;
 #[derive(Default)]
 struct Slot {
     frame: Option<Buffer>,
-    /// A written frame, given back to be drawn into again: two buffers go
-    /// round instead of one allocated per frame.
+    /// The frame the terminal showed before the last one written, given
+    /// back to be drawn into again: two buffers go round (three while a
+    /// frame waits for a slow terminal) instead of one allocated per frame.
     spare: Option<Buffer>,
     bells: u32,
     stop: bool,
@@ -139,12 +140,14 @@ fn write_frames(mut tui: Tui, shared: &Shared, gone: oneshot::Sender<()>) {
             )
         };
         if let Some(frame) = frame {
-            if let Err(err) = tui.show(&frame) {
-                tracing::info!("the terminal is gone ({err}); stopping");
-                let _ = gone.send(());
-                return;
+            match tui.show(frame) {
+                Ok(spare) => shared.slot().spare = Some(spare),
+                Err(err) => {
+                    tracing::info!("the terminal is gone ({err}); stopping");
+                    let _ = gone.send(());
+                    return;
+                }
             }
-            shared.slot().spare = Some(frame);
         }
         // Bells that came while the terminal was stuck ring once.
         if bells > 0 {

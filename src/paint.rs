@@ -45,15 +45,19 @@ impl<W: Write> Painter<W> {
         &mut self.out
     }
 
-    /// Shows `frame`. A frame of another area than the last starts over
-    /// from a cleared screen (a resize).
-    pub fn paint(&mut self, frame: &Buffer) -> io::Result<()> {
+    /// Shows `frame`, and keeps it as what the terminal shows. A frame of
+    /// another area than the last starts over from a cleared screen (a
+    /// resize). Gives back the frame shown before, to draw the next one
+    /// into: handing buffers round instead of copying into one kept here
+    /// holds one screenful less (230 KB at 120x40) and copies none.
+    pub fn paint(&mut self, frame: Buffer) -> io::Result<Buffer> {
         if frame.area != self.shown.area {
             self.out.write_all(b"\x1b[2J")?;
-            self.shown = Buffer::empty(frame.area);
+            self.shown.resize(frame.area);
+            self.shown.reset();
         }
         let mut pen = Pen::new(frame.area.width);
-        let updates = with_short_gaps(frame, self.shown.diff(frame));
+        let updates = with_short_gaps(&frame, self.shown.diff(&frame));
         let mut i = 0;
         while let Some(&(x, y, cell)) = updates.get(i) {
             let blanks = blank_run(&updates[i..]);
@@ -71,8 +75,7 @@ impl<W: Write> Painter<W> {
             self.cursor_hidden = true;
         }
         self.out.flush()?;
-        self.shown.clone_from(frame);
-        Ok(())
+        Ok(std::mem::replace(&mut self.shown, frame))
     }
 }
 

@@ -48,7 +48,8 @@ impl Tui {
     /// Shows `frame`, drawn elsewhere; only the cells that changed since the
     /// last one are written. A frame of another size than the terminal (a
     /// resize not yet seen where it was drawn) shows where the two overlap.
-    pub fn show(&mut self, frame: &Buffer) -> io::Result<()> {
+    /// Gives back a buffer to draw the next frame into.
+    pub fn show(&mut self, frame: Buffer) -> io::Result<Buffer> {
         let (width, height) = crossterm::terminal::size()?;
         let area = Rect::new(0, 0, width, height);
         if area == frame.area {
@@ -61,7 +62,7 @@ impl Tui {
                 fitted[(x, y)].clone_from(&frame[(x, y)]);
             }
         }
-        self.painter.paint(&fitted)
+        self.painter.paint(fitted)
     }
 
     /// Rings the terminal bell; a bell that cannot ring is not worth failing over.

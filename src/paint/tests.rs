@@ -61,7 +61,9 @@ fn painted(frames: &[Buffer]) -> Vec<Vec<u8>> {
     frames
         .iter()
         .map(|frame| {
-            painter.paint(frame).expect("the sink takes every write");
+            painter
+                .paint(frame.clone())
+                .expect("the sink takes every write");
             sink.take()
         })
         .collect()
@@ -204,6 +206,28 @@ fn a_gap_holding_a_wide_symbol_is_never_filled() {
     after.set_string(5, 0, "y", Style::new());
     let updates = with_short_gaps(&after, before.diff(&after));
     assert_eq!(updates.iter().map(|u| u.0).collect::<Vec<_>>(), [0, 5]);
+}
+
+#[test]
+fn frames_are_handed_round_not_copied() {
+    let mut painter = Painter::new(Sink::default());
+    let first = frame(0, &CARDS);
+    let first_cells = first.content.as_ptr();
+    painter.paint(first).expect("the sink takes every write");
+    let moved = frame(1, &CARDS);
+    let (expected, moved_cells) = (moved.clone(), moved.content.as_ptr());
+    let mut spare = painter.paint(moved).expect("the sink takes every write");
+    // The painter keeps the frame itself as what the terminal shows...
+    assert_eq!(painter.shown, expected);
+    assert_eq!(painter.shown.content.as_ptr(), moved_cells);
+    // ...and gives back the one before, to be drawn into (as `canvas` does).
+    assert_eq!(spare.content.as_ptr(), first_cells);
+    spare.reset();
+    spare.set_string(2, 0, "#43", Style::new());
+    let third = spare.clone();
+    let back = painter.paint(spare).expect("the sink takes every write");
+    assert_eq!(back.content.as_ptr(), moved_cells);
+    assert_eq!(painter.shown, third);
 }
 
 #[test]
