@@ -25,8 +25,8 @@ use tokio::sync::oneshot;
 struct Slot {
     frame: Option<Buffer>,
     /// The frame the terminal showed before the last one written, given
-    /// back to be drawn into again: two buffers go round (three while a
-    /// frame waits for a slow terminal) instead of one allocated per frame.
+    /// back to be drawn into again: while the terminal keeps up, two
+    /// buffers go round instead of one allocated per frame.
     spare: Option<Buffer>,
     bells: u32,
     stop: bool,

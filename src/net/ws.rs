@@ -106,8 +106,8 @@ pub(crate) fn decode(text: &str) -> Result<Frame, String> {
         .kind;
     match kind.as_ref() {
         "snapshot" => serde_json::from_str(text).map(Frame::Snapshot),
-        // One order: the tree costs nothing worth a second definition of
-        // the event frame.
+        // An event holds one order: its copy in serde's tree is small,
+        // and `ServerFrame` stays the one definition of the event frame.
         "event" => {
             serde_json::from_str::<ServerFrame>(text).map(|frame| match frame.into_event() {
                 Ok(event) => Frame::Event(event),
